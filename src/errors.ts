@@ -1,0 +1,29 @@
+// One place for the project's error codes (STYLE.md: VQ_ERR_*). Throw
+// VaqueroError for expected failures a caller handles; plain Error stays for
+// programmer errors.
+
+export const ErrorCodes = {
+  VQ_ERR_USAGE: 'bad command-line usage',
+  VQ_ERR_IO: 'a file or folder could not be read',
+  VQ_ERR_SOT_LAYOUT: 'the source of truth is not laid out as Vaquero expects',
+  VQ_ERR_YAML: 'a YAML document does not parse',
+  VQ_ERR_MODEL_INVALID: 'the model failed validation',
+  VQ_ERR_NOT_FOUND: 'no such object in the model',
+  VQ_ERR_TEMPLATE_PARSE: 'a template does not parse',
+  VQ_ERR_TEMPLATE_EXEC: 'a template failed while rendering',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class VaqueroError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VaqueroError';
+    this.code = code;
+  }
+}
+
+export function isVaqueroError(e: unknown): e is VaqueroError {
+  return e instanceof VaqueroError;
+}
