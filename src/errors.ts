@@ -11,6 +11,8 @@ export const ErrorCodes = {
   VQ_ERR_NOT_FOUND: 'no such object in the model',
   VQ_ERR_TEMPLATE_PARSE: 'a template does not parse',
   VQ_ERR_TEMPLATE_EXEC: 'a template failed while rendering',
+  VQ_ERR_DHCP_MALFORMED: 'a DHCP packet does not decode',
+  VQ_ERR_DHCP_OPTION: 'a custom dhcp_options value does not fit its type',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
