@@ -4,9 +4,8 @@
 import { ASSET_TYPES, type Library, type Site, type Sot } from '../model/types.ts';
 import { cidrContains, isIP, parseCidr4, parseIPv4 } from '../model/net.ts';
 import type { Problems } from '../model/problems.ts';
+import { encodeCustomOption } from '../io/dhcp/custom-options.ts';
 
-/** dhcp_options value types from Vaquero's data-model reference. */
-export const DHCP_OPTION_TYPES = ['string', 'uint8', 'uint16', 'uint32', 'int8', 'int16', 'int32', 'addresses', 'base64'];
 
 export function checkReferences(sot: Sot, problems: Problems): void {
   const libraries = new Set<Library>([sot.library]);
@@ -64,7 +63,11 @@ function checkSite(site: Site, problems: Problems): void {
     for (const key of ['dns', 'ntp'] as const) for (const a of s[key]) if (!isIP(a)) problems.error(file, s.line, `subnet '${s.id}': ${key} entry '${a}' is not an IP address (DHCP carries addresses)`);
     if (s.dns.length === 0) problems.warning(file, s.line, `subnet '${s.id}' has no dns servers`);
     if (s.ntp.length === 0) problems.warning(file, s.line, `subnet '${s.id}' has no ntp servers`);
-    for (const o of s.dhcpOptions) if (!DHCP_OPTION_TYPES.includes(o.type)) problems.error(file, s.line, `subnet '${s.id}': dhcp option ${o.option} has unknown type '${o.type}' (known: ${DHCP_OPTION_TYPES.join(', ')})`);
+    // The agent's own encoder: a value it could not put on the wire is refused here, not at boot time.
+    for (const o of s.dhcpOptions) {
+      const r = encodeCustomOption({ code: o.option, type: o.type, value: o.value });
+      if (!r.ok) problems.error(file, s.line, `subnet '${s.id}': ${r.error.message}`);
+    }
   }
   const proxy = site.env.agents.length > 0 && site.env.agents.every((a) => a.dhcpMode === 'proxy');
   const names = new Map<string, string>();
