@@ -6,6 +6,7 @@ import type { Node } from 'yaml';
 import { checkShape, lineOf } from './check-shape.ts';
 import { containerLinuxConfig } from './ignition-clc-schema.ts';
 import { schemaForVersion } from './ignition-json-schema.ts';
+import { findJsonSyntaxError } from './json-syntax.ts';
 import { inDocumentOrder } from './problem.ts';
 import type { AssetProblem } from './problem.ts';
 import { parseYaml } from './yaml-source.ts';
@@ -78,15 +79,11 @@ function hasIgnitionVersion(value: unknown): boolean {
 type JsonResult = { ok: true; value: unknown } | { ok: false; reason: string; position: number };
 
 function tryJson(text: string): JsonResult {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (e) {
-    // V8 says "<reason> in JSON at position N"; without a position the input ended early.
-    const message = e instanceof Error ? e.message : String(e);
-    const m = /^(.*?)(?: in JSON)? at position (\d+)/.exec(message);
-    if (m) return { ok: false, reason: m[1] ?? message, position: Number(m[2]) };
-    return { ok: false, reason: message, position: text.trimEnd().length };
-  }
+  const fault = findJsonSyntaxError(text);
+  if (fault === undefined) return { ok: true, value: JSON.parse(text) as unknown };
+  // A mistake at the very end (text cut short) belongs to the last line with text on it.
+  const position = Math.min(fault.offset, text.trimEnd().length);
+  return { ok: false, reason: fault.reason, position };
 }
 
 function lineAtOffset(text: string, offset: number): number {
