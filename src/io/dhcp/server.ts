@@ -1,0 +1,230 @@
+// The agent's DHCP service adapter: UDP sockets on 67 (and 4011 in proxy
+// mode), decode -> policy -> encode -> send, with stats and events.
+//
+// Multi-homing without SO_BINDTODEVICE (node has no way to set it): one socket
+// on 0.0.0.0 receives broadcasts, and one socket per local address (SO_REUSEADDR
+// lets them share the port) sends. A reply leaves from the socket bound to its
+// server id, the address of the interface in the host's subnet (or facing its
+// relay); Linux routes a limited broadcast (255.255.255.255) from a socket bound
+// to a local address out of that address's interface, so each subnet hears its
+// own agent address. Unicast requests (renewals, relays) arrive on the
+// per-address sockets and are handled the same way.
+
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { pino, type Logger } from 'pino';
+import { type BootFiles, DEFAULT_BOOT_FILES } from './boot-file.ts';
+import type { DhcpEvent } from './events.ts';
+import { type LocalAddress, localIPv4Addresses, pickServerAddress } from './local-addresses.ts';
+import { messageTypeName } from './options.ts';
+import { decode, encode } from './packet.ts';
+import { type Decision, type HostLease, PXE_PORT, SERVER_PORT, decide } from './policy.ts';
+
+export interface DhcpServerOptions {
+  mode: 'server' | 'proxy';
+  /**
+   * Local IPv4 addresses (with their subnets) the service answers from. Default: every
+   * non-loopback IPv4 address of the host, read at listen().
+   */
+  interfaces?: LocalAddress[];
+  /** Address of the receiving (broadcast) socket. Default '0.0.0.0'. */
+  listenAddress?: string;
+  /** DHCP server port. Default 67. */
+  port?: number;
+  /** PXE boot-server port, proxy mode only. Default 4011. */
+  proxyPort?: number;
+  /** Reservation by MAC (lower-case, colon-separated). */
+  lookup(mac: string): HostLease | undefined;
+  /** Default: pickServerAddress over `interfaces`. */
+  serverAddressFor?(subnetCidr: string, giaddr?: string): string | undefined;
+  /** Default DEFAULT_BOOT_FILES. */
+  bootFiles?: BootFiles;
+  /** Asset server base URL, e.g. `http://10.0.0.1:24602`. */
+  httpBase: string;
+  /** Default: a disabled pino logger. */
+  logger?: Logger;
+  /** Called synchronously; an exception thrown here is logged and ignored. */
+  onEvent?(e: DhcpEvent): void;
+  /** Clock for events, ms since the epoch. Default Date.now. */
+  now?(): number;
+}
+
+export interface DhcpStats {
+  /** Decoded requests by message type name (DISCOVER, REQUEST, ...; UNKNOWN for others). */
+  received: Record<string, number>;
+  offers: number;
+  acks: number;
+  naks: number;
+  /** Requests answered with silence, by policy reason, plus `malformed` and `send-error`. */
+  drops: Record<string, number>;
+  /** Malformed datagrams by decode error kind. */
+  malformed: Record<string, number>;
+  unknownMacs: number;
+}
+
+export interface DhcpServer {
+  listen(): Promise<void>;
+  close(): Promise<void>;
+  stats(): DhcpStats;
+  /** Bound sockets as `address:port`, for logs and tests. */
+  bound(): string[];
+}
+
+interface Bound {
+  address: string;
+  port: number;
+  socket: Socket;
+}
+
+function bump(r: Record<string, number>, key: string): void {
+  r[key] = (r[key] ?? 0) + 1;
+}
+
+export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
+  const log = opts.logger ?? pino({ enabled: false });
+  const now = opts.now ?? Date.now;
+  const port = opts.port ?? SERVER_PORT;
+  const proxyPort = opts.proxyPort ?? PXE_PORT;
+  const bootFiles = opts.bootFiles ?? DEFAULT_BOOT_FILES;
+  const stats: DhcpStats = { received: {}, offers: 0, acks: 0, naks: 0, drops: {}, malformed: {}, unknownMacs: 0 };
+  let sockets: Bound[] = [];
+  let locals: LocalAddress[] = [];
+
+  const emit = (e: DhcpEvent): void => {
+    try {
+      opts.onEvent?.(e);
+    } catch (err) {
+      log.error({ err, event: e.type }, 'dhcp event handler threw');
+    }
+  };
+
+  const serverAddressFor = (cidr: string, giaddr?: string): string | undefined =>
+    opts.serverAddressFor ? opts.serverAddressFor(cidr, giaddr) : pickServerAddress(locals, cidr, giaddr);
+
+  function sendSocket(localPort: number, serverId: string | undefined): Socket | undefined {
+    const samePort = sockets.filter((s) => s.port === localPort);
+    return (samePort.find((s) => s.address === serverId) ?? samePort.find((s) => s.address === (opts.listenAddress ?? '0.0.0.0')) ?? samePort[0])?.socket;
+  }
+
+  function count(d: Decision): void {
+    if (d.kind === 'silence') {
+      bump(stats.drops, d.reason);
+      if (d.reason === 'unknown-mac') stats.unknownMacs += 1;
+      return;
+    }
+    if (d.event.type === 'dhcp.offer') stats.offers += 1;
+    else if (d.event.type === 'dhcp.nak') stats.naks += 1;
+    else if (d.event.type === 'dhcp.ack') stats.acks += 1;
+  }
+
+  function handle(msg: Buffer, rinfo: RemoteInfo, localPort: number): void {
+    const r = decode(msg);
+    if (!r.ok) {
+      bump(stats.malformed, r.error.kind);
+      bump(stats.drops, 'malformed');
+      log.debug({ from: `${rinfo.address}:${rinfo.port}`, kind: r.error.kind, reason: r.error.message }, 'dhcp: malformed packet dropped');
+      emit({ type: 'dhcp.malformed', at: now(), from: `${rinfo.address}:${rinfo.port}`, reason: `${r.error.kind}: ${r.error.message}` });
+      return;
+    }
+    const req = r.packet;
+    if (req.op !== 1) {
+      // Our own or another server's replies seen on a shared segment: not ours to answer.
+      bump(stats.drops, 'not-a-request');
+      return;
+    }
+    const typeName = messageTypeName(req.options.messageType) ?? 'UNKNOWN';
+    bump(stats.received, typeName);
+    const seen = typeName === 'DISCOVER' ? 'dhcp.discover' : typeName === 'REQUEST' ? 'dhcp.request' : typeName === 'INFORM' ? 'dhcp.inform' : undefined;
+    if (seen) emit({ type: seen, at: now(), mac: req.chaddr, xid: req.xid, ...(req.giaddr !== '0.0.0.0' ? { relay: req.giaddr } : {}) });
+
+    const d = decide(req, {
+      mode: opts.mode,
+      port: opts.mode === 'proxy' && localPort === proxyPort ? PXE_PORT : SERVER_PORT,
+      source: { address: rinfo.address, port: rinfo.port },
+      lookup: opts.lookup,
+      serverAddressFor,
+      bootFiles,
+      httpBase: opts.httpBase,
+      now: now(),
+    });
+    count(d);
+    if (d.event) emit(d.event);
+    if (d.kind === 'silence') {
+      log.debug({ mac: req.chaddr, xid: req.xid, type: typeName, reason: d.reason }, 'dhcp: no reply');
+      return;
+    }
+    const bytes = encode(d.packet, { order: d.order });
+    const sock = sendSocket(localPort, d.packet.options.serverId);
+    if (!sock) {
+      bump(stats.drops, 'send-error');
+      return;
+    }
+    sock.send(bytes, d.to.port, d.to.address, (err) => {
+      if (err) {
+        bump(stats.drops, 'send-error');
+        log.warn({ err, to: d.to, mac: req.chaddr }, 'dhcp: send failed');
+      }
+    });
+    log.debug({ mac: req.chaddr, xid: req.xid, reply: messageTypeName(d.packet.options.messageType), to: d.to }, 'dhcp: reply sent');
+  }
+
+  function bindOne(address: string, localPort: number): Promise<Bound> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type: 'udp4', reuseAddr: true });
+      const onBindError = (err: Error): void => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onBindError);
+      socket.on('message', (msg, rinfo) => {
+        try {
+          handle(msg, rinfo, localPort);
+        } catch (err) {
+          // A bug must not take the service down; the packet is dropped and counted.
+          bump(stats.drops, 'internal-error');
+          log.error({ err, from: rinfo.address }, 'dhcp: handler failed');
+        }
+      });
+      socket.bind({ address, port: localPort }, () => {
+        socket.off('error', onBindError);
+        socket.on('error', (err) => log.error({ err, address, port: localPort }, 'dhcp: socket error'));
+        socket.setBroadcast(true);
+        resolve({ address, port: localPort, socket });
+      });
+    });
+  }
+
+  return {
+    async listen() {
+      locals = opts.interfaces ?? localIPv4Addresses();
+      const ports = opts.mode === 'proxy' ? [port, proxyPort] : [port];
+      const wildcard = opts.listenAddress ?? '0.0.0.0';
+      try {
+        for (const p of ports) {
+          sockets.push(await bindOne(wildcard, p));
+          if (wildcard !== '0.0.0.0') continue;
+          for (const l of locals) {
+            try {
+              sockets.push(await bindOne(l.address, p));
+            } catch (err) {
+              // The address may have gone; the wildcard socket still serves (replies leave by routing).
+              log.warn({ err, address: l.address, port: p }, 'dhcp: cannot bind a per-address socket');
+            }
+          }
+        }
+      } catch (err) {
+        await closeAll();
+        throw err;
+      }
+      log.info({ mode: opts.mode, sockets: sockets.map((s) => `${s.address}:${s.port}`) }, 'dhcp: listening');
+    },
+    close: closeAll,
+    stats: () => structuredClone(stats),
+    bound: () => sockets.map((s) => `${s.address}:${s.socket.address().port}`),
+  };
+
+  async function closeAll(): Promise<void> {
+    const all = sockets;
+    sockets = [];
+    await Promise.all(all.map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve()))));
+  }
+}

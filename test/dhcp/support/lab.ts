@@ -1,0 +1,114 @@
+// A two-namespace test network (server and client joined by a veth pair),
+// child processes started inside it, and polling helpers. Everything made
+// here is torn down by cleanup(), which also runs at process exit.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export async function until<T>(what: string, ms: number, f: () => T | undefined | false): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface Proc {
+  child: ChildProcess;
+  out: string;
+  err: string;
+  exited: { code: number | null } | undefined;
+}
+
+export class Lab {
+  readonly srv: string;
+  readonly cli: string;
+  readonly srvIf: string;
+  readonly cliIf: string;
+  readonly dir: string;
+  private readonly procs: Proc[] = [];
+  private readonly extraNs: string[] = [];
+  private cleaned = false;
+
+  constructor(tag: string, readonly serverCidr: string) {
+    this.srv = `vqt-dhcp-${process.pid}-${tag}srv`;
+    this.cli = `vqt-dhcp-${process.pid}-${tag}cli`;
+    this.srvIf = `vqd${process.pid % 100000}${tag}s`;
+    this.cliIf = `vqd${process.pid % 100000}${tag}c`;
+    this.dir = mkdtempSync(join(tmpdir(), 'vqt-dhcp-'));
+    process.once('exit', () => this.cleanup());
+    sh('ip', ['netns', 'add', this.srv]);
+    sh('ip', ['netns', 'add', this.cli]);
+    sh('ip', ['link', 'add', this.srvIf, 'netns', this.srv, 'type', 'veth', 'peer', 'name', this.cliIf, 'netns', this.cli]);
+    sh('ip', ['-n', this.srv, 'addr', 'add', serverCidr, 'dev', this.srvIf]);
+    for (const [ns, dev] of [[this.srv, this.srvIf], [this.cli, this.cliIf]] as const) {
+      sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    }
+  }
+
+  /** Another namespace owned by this lab (deleted by cleanup). */
+  addNamespace(name: string): string {
+    const ns = `vqt-dhcp-${process.pid}-${name}`;
+    sh('ip', ['netns', 'add', ns]);
+    this.extraNs.push(ns);
+    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    return ns;
+  }
+
+  /** Start `cmd args` inside namespace `ns`; output is collected. */
+  spawnIn(ns: string, cmd: string, args: string[]): Proc {
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: process.cwd() });
+    const p: Proc = { child, out: '', err: '', exited: undefined };
+    child.stdout?.on('data', (d: Buffer) => (p.out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (p.err += d.toString()));
+    child.on('exit', (code) => (p.exited = { code }));
+    child.on('error', (e) => {
+      p.err += String(e);
+      p.exited = { code: -1 };
+    });
+    this.procs.push(p);
+    return p;
+  }
+
+  /** Stop a process we started, by its PID: SIGTERM, then SIGKILL after a deadline. */
+  async stop(p: Proc, ms = 2000): Promise<void> {
+    if (p.exited || p.child.pid === undefined) return;
+    p.child.kill('SIGTERM');
+    try {
+      await until(`pid ${p.child.pid} to exit`, ms, () => p.exited);
+    } catch {
+      p.child.kill('SIGKILL');
+      await until(`pid ${p.child.pid} to die`, ms, () => p.exited);
+    }
+  }
+
+  cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    for (const p of this.procs) {
+      if (!p.exited && p.child.pid !== undefined) {
+        try {
+          process.kill(p.child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    for (const ns of [this.srv, this.cli, ...this.extraNs]) {
+      try {
+        sh('ip', ['netns', 'del', ns]);
+      } catch {
+        // not created
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
