@@ -59,6 +59,13 @@ test('enable and enabled are both accepted, with YAML 1.1 booleans (yes, on, off
   assert.equal(validateIgnition(text), []);
 });
 
+test('a plain y or n is a boolean, as yaml.v2 reads it; quoted it is a string', () => {
+  const text = doc('systemd:', '  units:', '    - name: a.service', '      enable: y', '      mask: N', '    - name: b.service', '      enable: "y"');
+  assert.equal(validateIgnition(text), [
+    { line: 7, level: 'error', message: 'systemd.units[1].enable must be a boolean, found the string "y"' },
+  ]);
+});
+
 test('an unknown top-level key is a warning', () => {
   const text = doc('systemd:', '  units: []', 'kubernetes:', '  version: 1.6');
   assert.equal(validateIgnition(text), [{ line: 3, level: 'warning', message: 'unknown top-level key "kubernetes"' }]);

@@ -180,7 +180,8 @@ function scalarFits(node: Scalar, shape: Shape, rules: ScalarRules): boolean {
     case 'string':
       return rules === 'yaml.v2' || typeof v === 'string';
     case 'boolean':
-      return typeof v === 'boolean';
+      // yaml.v2 also reads a plain y/Y/n/N as a boolean; the `yaml` package's 1.1 schema does not.
+      return typeof v === 'boolean' || (rules === 'yaml.v2' && node.type === 'PLAIN' && /^[yYnN]$/.test(node.source ?? ''));
     case 'integer':
       if (typeof v !== 'number' || !Number.isInteger(v)) return false;
       // encoding/json refuses `1.0` for an int field; yaml.v2 does not.
@@ -215,7 +216,7 @@ function mismatch(node: Node, shape: Shape, path: string, ctx: ShapeContext): vo
   ctx.problems.push({ line: lineOf(node, ctx), level: 'error', message: `${where(path)} must be ${expected(shape)}, found ${found(node)}` });
 }
 
-export function expected(shape: Shape): string {
+function expected(shape: Shape): string {
   switch (shape.kind) {
     case 'string':
       return 'a string';

@@ -25,8 +25,8 @@ export function validateIgnition(text: string): AssetProblem[] {
 function validateContainerLinuxConfig(text: string): AssetProblem[] {
   const parsed = parseYaml(text, { version: '1.1' });
   const problems = [...parsed.problems];
-  if (!parsed.syntaxOk || parsed.doc === undefined) return finish(parsed.doc === undefined ? [...problems, empty()] : problems);
-  if (parsed.root === undefined) return finish([...problems, empty()]);
+  if (!parsed.syntaxOk) return finish(problems);
+  if (parsed.doc === undefined || parsed.root === undefined) return finish([...problems, empty()]);
   checkShape(parsed.root, containerLinuxConfig, '', { doc: parsed.doc, lineCounter: parsed.lineCounter, rules: 'yaml.v2', problems });
   return finish(problems);
 }
