@@ -136,6 +136,12 @@ test('a second YAML document is ignored by the consumer: a warning', () => {
   ]);
 });
 
+test('an unknown YAML tag is a warning from the parser', () => {
+  assert.equal(validateIgnition(doc('update:', '  group: !channel stable')), [
+    { line: 2, level: 'warning', message: 'YAML: Unresolved tag: !channel' },
+  ]);
+});
+
 test('a repeated key is a warning (yaml.v2 keeps the last one)', () => {
   const text = doc('systemd:', '  units:', '    - name: a.service', '      name: b.service');
   assert.equal(validateIgnition(text), [
