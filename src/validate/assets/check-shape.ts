@@ -73,7 +73,7 @@ function checkMap(node: YAMLMap, shape: MapShape, path: string, ctx: ShapeContex
       const message = `"${key}"${path === '' ? '' : ` in ${path}`} is a deprecated spelling of "${current}"`;
       ctx.problems.push({ line: lineOf(keyNode, ctx), level: 'warning', message });
     } else if (fieldShape === undefined) {
-      const message = path === '' ? `unknown top-level key "${key}"` : `unknown key "${key}" in ${path}`;
+      const message = path === '' ? `unknown top-level key "${clip(key)}"` : `unknown key "${clip(key)}" in ${path}`;
       ctx.problems.push({ line: lineOf(keyNode, ctx), level: 'warning', message });
     }
     if (value === undefined) continue;
