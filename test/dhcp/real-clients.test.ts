@@ -1,14 +1,14 @@
 // Real DHCP clients against our server in network namespaces made by the test:
 // busybox udhcpc and ISC dhclient (broadcast path), perfdhcp (relay path),
 // and malformed datagrams. Needs root, iproute2, busybox, isc-dhcp-client, kea-admin.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DhcpEvent } from '../../src/io/dhcp/events.ts';
 import type { DhcpStats } from '../../src/io/dhcp/server.ts';
 import type { HostLease } from '../../src/io/dhcp/policy.ts';
 import { Lab, type Proc, sh, until } from './support/lab.ts';
+import { events, lines, readEnv, startServer, stats } from './support/server-proc.ts';
 
 const SERVER_IP = '10.77.0.1';
 const KNOWN = '52:54:00:77:00:0b';
@@ -28,47 +28,13 @@ interface Ctx {
 }
 const t = suite<Ctx>('real DHCP clients');
 
-function lines(p: Proc): Array<Record<string, unknown>> {
-  return p.out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-const events = (p: Proc): DhcpEvent[] => lines(p).flatMap((l) => (l.event ? [l.event as DhcpEvent] : []));
-
-async function stats(p: Proc): Promise<DhcpStats> {
-  const before = lines(p).filter((l) => l.stats).length;
-  p.child.stdin?.write('stats\n');
-  const all = await until('stats from the server', 5000, () => {
-    const s = lines(p).filter((l) => l.stats);
-    return s.length > before ? s : undefined;
-  });
-  return all[all.length - 1]?.stats as DhcpStats;
-}
-
 function setMac(lab: Lab, mac: string): void {
   sh('ip', ['-n', lab.cli, 'link', 'set', lab.cliIf, 'address', mac]);
 }
 
-/** KEY=VALUE lines written by a client hook script. */
-function readEnv(path: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^([A-Za-z_0-9]+)='?(.*?)'?$/.exec(line);
-    if (m?.[1]) env[m[1]] = m[2] ?? '';
-  }
-  return env;
-}
-
 t.before(async (ctx) => {
   ctx.lab = new Lab('a', `${SERVER_IP}/24`);
-  const cfgPath = join(ctx.lab.dir, 'server.json');
-  writeFileSync(cfgPath, JSON.stringify({ mode: 'server', httpBase: `http://${SERVER_IP}:24602`, hosts }));
-  ctx.server = ctx.lab.spawnIn(ctx.lab.srv, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'support', 'run-server.ts'), cfgPath]);
-  await until('the server to listen', 20000, () => {
-    if (ctx.server.exited) throw new Error(`server exited: ${ctx.server.err}`);
-    return lines(ctx.server).some((l) => l.ready);
-  });
+  ctx.server = await startServer(ctx.lab, ctx.lab.srv, { mode: 'server', httpBase: `http://${SERVER_IP}:24602`, hosts });
 });
 
 t.after((ctx) => {

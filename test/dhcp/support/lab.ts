@@ -63,6 +63,15 @@ export class Lab {
     return ns;
   }
 
+  /** A veth pair between two namespaces, both ends up, with optional addresses. */
+  link(a: { ns: string; dev: string; cidr?: string }, b: { ns: string; dev: string; cidr?: string }): void {
+    sh('ip', ['link', 'add', a.dev, 'netns', a.ns, 'type', 'veth', 'peer', 'name', b.dev, 'netns', b.ns]);
+    for (const end of [a, b]) {
+      if (end.cidr) sh('ip', ['-n', end.ns, 'addr', 'add', end.cidr, 'dev', end.dev]);
+      sh('ip', ['-n', end.ns, 'link', 'set', end.dev, 'up']);
+    }
+  }
+
   /** Start `cmd args` inside namespace `ns`; output is collected. */
   spawnIn(ns: string, cmd: string, args: string[]): Proc {
     const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: process.cwd() });
