@@ -14,9 +14,12 @@ export class TemplateParseError extends Error {
 export class TemplateExecError extends Error {
   readonly code = 'VQ_ERR_TEMPLATE_EXEC';
   readonly template: string;
-  constructor(template: string, message: string) {
+  /** What was rendered before the failure; Go has already written it to its writer. */
+  readonly partial: string;
+  constructor(template: string, message: string, partial = '') {
     super(message);
     this.name = 'TemplateExecError';
     this.template = template;
+    this.partial = partial;
   }
 }

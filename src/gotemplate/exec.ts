@@ -43,12 +43,12 @@ class State {
 
   errorf(node: Node | null, msg: string): never {
     const t = this.tmpl;
-    if (!node) throw new TemplateExecError(t.name, `template: ${t.name}: ${msg}`);
+    if (!node) throw new TemplateExecError(t.name, `template: ${t.name}: ${msg}`, this.out);
     const before = t.text.slice(0, node.pos);
     const nl = before.lastIndexOf('\n');
     const line = 1 + (before.match(/\n/g)?.length ?? 0);
     const col = nl === -1 ? byteLength(before) : byteLength(before.slice(nl + 1));
-    throw new TemplateExecError(t.name, `template: ${t.parseName}:${line}:${col}: executing ${JSON.stringify(t.name)} at <${nodeString(node)}>: ${msg}`);
+    throw new TemplateExecError(t.name, `template: ${t.parseName}:${line}:${col}: executing ${JSON.stringify(t.name)} at <${nodeString(node)}>: ${msg}`, this.out);
   }
 
   push(name: string, v: GoValue): void {

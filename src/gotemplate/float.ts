@@ -129,3 +129,70 @@ export function formatFloat(x: number, fmt: string, prec: number): string {
   if (prec > d.dp) prec = d.d.length;
   return fmtF(neg, d, Math.max(prec - d.dp, 0));
 }
+
+function bits(x: number): { neg: boolean; mant: bigint; exp: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  let exp = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  return { neg: hi >>> 31 === 1, mant, exp: exp - 1023 };
+}
+
+/** strconv 'b': decimal mantissa, binary exponent (6755399441055744p-52). */
+export function formatFloatB(x: number): string {
+  const { neg, mant, exp } = bits(x);
+  const e = exp - 52;
+  return `${neg ? '-' : ''}${mant}p${e >= 0 ? '+' : ''}${e}`;
+}
+
+/** strconv 'x'/'X': hex mantissa, binary exponent (0x1.8p+00), rounded to prec hex digits if prec >= 0. */
+export function formatFloatX(x: number, fmt: 'x' | 'X', prec: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return '+Inf';
+  if (x === -Infinity) return '-Inf';
+  const b = bits(x);
+  const neg = b.neg;
+  let { mant, exp } = b;
+  if (mant === 0n) exp = 0;
+  mant <<= 8n; // leading 1 at bit 60
+  const b60 = 1n << 60n;
+  while (mant !== 0n && (mant & b60) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & (b60 - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const mask64 = (1n << 64n) - 1n;
+  let s = `${neg ? '-' : ''}0${fmt}${(mant >> 60n) & 1n}`;
+  mant = (mant << 4n) & mask64;
+  const digit = (): string => {
+    const d = Number((mant >> 60n) & 15n).toString(16);
+    mant = (mant << 4n) & mask64;
+    return fmt === 'X' ? d.toUpperCase() : d;
+  };
+  if (prec < 0 && mant !== 0n) {
+    s += '.';
+    while (mant !== 0n) s += digit();
+  } else if (prec > 0) {
+    s += '.';
+    for (let i = 0; i < prec; i++) s += digit();
+  }
+  s += fmt === 'x' ? 'p' : 'P';
+  s += exp < 0 ? '-' : '+';
+  const ae = Math.abs(exp);
+  s += ae < 10 ? `0${ae}` : String(ae);
+  return s;
+}

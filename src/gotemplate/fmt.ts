@@ -1,7 +1,7 @@
 // Go's fmt.Sprint, Sprintln and Sprintf over engine values: verbs, flags,
 // width, precision, argument indexes, and the %!verb(type=value) forms Go
 // prints for mistakes instead of failing.
-import { formatFloat } from './float.ts';
+import { formatFloat, formatFloatB, formatFloatX } from './float.ts';
 import { canBackquote, isPrint, quote, quoteRune } from './quote.ts';
 import { GoComplex, GoUint8, isMap, sortedKeys, typeName, type GoValue } from './value.ts';
 
@@ -170,7 +170,6 @@ class Printer {
     switch (verb) {
       case 'v': this.fmtFloat(v, 'g', -1); return;
       case 'g': case 'G': case 'b': case 'x': case 'X':
-        if (verb === 'b' || verb === 'x' || verb === 'X') break; // binary and hex floats are not supported
         this.fmtFloat(v, verb, -1);
         return;
       case 'f': case 'e': case 'E': this.fmtFloat(v, verb, 6); return;
@@ -181,7 +180,7 @@ class Printer {
 
   fmtFloat(v: number, verb: string, prec: number): void {
     if (this.f.precPresent) prec = this.f.prec;
-    let num = formatFloat(v, verb, prec);
+    let num = verb === 'b' ? formatFloatB(v) : verb === 'x' || verb === 'X' ? formatFloatX(v, verb, prec) : formatFloat(v, verb, prec);
     if (num[0] !== '-' && num[0] !== '+') num = `+${num}`;
     if (this.f.space && num[0] === '+' && !this.f.plus) num = ` ${num.slice(1)}`;
     if (num[1] === 'I' || num[1] === 'N') {
@@ -200,7 +199,7 @@ class Printer {
       }
       let tail = '';
       let body = num;
-      const ei = body.search(/[eE]/);
+      const ei = body.search(verb === 'x' || verb === 'X' ? /[pP]/ : /[eEpP]/);
       if (ei >= 0) {
         tail = body.slice(ei);
         body = body.slice(0, ei);

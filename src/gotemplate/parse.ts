@@ -44,7 +44,9 @@ export function isEmptyTree(n: Node): boolean {
 
 /** Parses `text` named `name`; returns every tree it defines (the main one under `name`). */
 export function parse(name: string, text: string, opts: ParseOptions): Map<string, ParsedTree> {
-  const tokens = lex(text, !opts.hasFunction('break'), !opts.hasFunction('continue'));
+  // Go 1.19 asks for a "break"/"continue" function before its function
+  // list is set, so the keywords always win; we do the same.
+  const tokens = lex(text, true, true);
   const treeSet = new Map<string, ParsedTree>();
   let i = 0;
   let lastLine = 1;
