@@ -13,6 +13,11 @@ export const ErrorCodes = {
   VQ_ERR_TEMPLATE_EXEC: 'a template failed while rendering',
   VQ_ERR_DHCP_MALFORMED: 'a DHCP packet does not decode',
   VQ_ERR_DHCP_OPTION: 'a custom dhcp_options value does not fit its type',
+  VQ_ERR_SUPERVISOR_GAVE_UP: 'a supervisor exhausted its restart budget, stopped its children and escalated',
+  VQ_ERR_CHILD_START: 'a supervised child failed to start',
+  VQ_ERR_MAILBOX_FULL: 'an actor mailbox is over its limit; the message was not delivered',
+  VQ_ERR_ACTOR_DOWN: 'the actor is not running (restarting or stopped); the message was not delivered',
+  VQ_ERR_ASK_TIMEOUT: 'an actor did not reply in time',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
