@@ -3,6 +3,7 @@
 // ({ready}, {event}, {stats}); stdin takes "stats" and "close".
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createRogueDetector } from '../../../src/io/dhcp/detector.ts';
 import { createDhcpServer, type DhcpServerOptions } from '../../../src/io/dhcp/server.ts';
 import type { HostLease } from '../../../src/io/dhcp/policy.ts';
 
@@ -12,6 +13,8 @@ interface Config {
   hosts: Record<string, HostLease>;
   port?: number;
   proxyPort?: number;
+  /** Also run the rogue-server detector on 68, treating these addresses as ours. */
+  detectorOurs?: string[];
 }
 
 const cfg = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Config;
@@ -30,12 +33,15 @@ const server = createDhcpServer(opts);
 
 async function main(): Promise<void> {
   await server.listen();
-  out({ ready: true, bound: server.bound() });
+  const detector = cfg.detectorOurs ? createRogueDetector({ ours: cfg.detectorOurs, onEvent: (event) => out({ event }) }) : undefined;
+  const detecting = detector ? await detector.start() : false;
+  out({ ready: true, bound: server.bound(), detecting });
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (line === 'stats') out({ stats: server.stats() });
     if (line === 'close') break;
   }
+  await detector?.close();
   await server.close();
 }
 

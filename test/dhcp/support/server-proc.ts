@@ -30,6 +30,7 @@ export interface ServerConfig {
   mode: 'server' | 'proxy';
   httpBase: string;
   hosts: Record<string, HostLease>;
+  detectorOurs?: string[];
 }
 
 export async function startServer(lab: Lab, ns: string, cfg: ServerConfig, name = 'server'): Promise<Proc> {
