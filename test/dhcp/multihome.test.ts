@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HostLease } from '../../src/io/dhcp/policy.ts';
-import { Lab, type Proc, sh, until } from './support/lab.ts';
+import { Lab, type Proc, sh, until, setupOnce } from './support/lab.ts';
 import { readEnv, startServer } from './support/server-proc.ts';
 
 const A = { agent: '10.80.0.1', cidr: '10.80.0.0/24', mac: '52:54:00:80:00:0a', ip: '10.80.0.10' };
@@ -27,7 +27,7 @@ interface Ctx {
 }
 const t = suite<Ctx>('multi-homed agent');
 
-t.before(async (ctx) => {
+setupOnce(t, async (ctx) => {
   const lab = new Lab('m', `${A.agent}/24`);
   ctx.lab = lab;
   ctx.cliB = lab.addNamespace('mclib');

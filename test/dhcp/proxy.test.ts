@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type DhcpPacket, decode } from '../../src/io/dhcp/packet.ts';
 import type { HostLease } from '../../src/io/dhcp/policy.ts';
-import { Lab, type Proc, sh, until } from './support/lab.ts';
+import { Lab, type Proc, sh, until, setupOnce } from './support/lab.ts';
 import { events, startServer, stats } from './support/server-proc.ts';
 
 const PROXY_IP = '10.79.0.1';
@@ -26,7 +26,7 @@ interface Ctx {
 }
 const t = suite<Ctx>('proxy mode beside dnsmasq');
 
-t.before(async (ctx) => {
+setupOnce(t, async (ctx) => {
   // lab.srv runs our proxy; lab.cli holds a bridge joining the proxy's link, dnsmasq's link and the client.
   const lab = new Lab('p', `${PROXY_IP}/24`);
   ctx.lab = lab;

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DhcpStats } from '../../src/io/dhcp/server.ts';
 import type { HostLease } from '../../src/io/dhcp/policy.ts';
-import { Lab, type Proc, sh, until } from './support/lab.ts';
+import { Lab, type Proc, sh, until, setupOnce } from './support/lab.ts';
 import { events, lines, readEnv, startServer, stats } from './support/server-proc.ts';
 
 const SERVER_IP = '10.77.0.1';
@@ -32,7 +32,7 @@ function setMac(lab: Lab, mac: string): void {
   sh('ip', ['-n', lab.cli, 'link', 'set', lab.cliIf, 'address', mac]);
 }
 
-t.before(async (ctx) => {
+setupOnce(t, async (ctx) => {
   ctx.lab = new Lab('a', `${SERVER_IP}/24`);
   ctx.server = await startServer(ctx.lab, ctx.lab.srv, { mode: 'server', httpBase: `http://${SERVER_IP}:24602`, hosts });
 });

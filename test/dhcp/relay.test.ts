@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HostLease } from '../../src/io/dhcp/policy.ts';
-import { Lab, type Proc, sh, until } from './support/lab.ts';
+import { Lab, type Proc, sh, until, setupOnce } from './support/lab.ts';
 import { events, readEnv, startServer, stats } from './support/server-proc.ts';
 
 const SERVER_IP = '10.77.1.1';
@@ -25,7 +25,7 @@ interface Ctx {
 }
 const t = suite<Ctx>('relayed DHCP through ISC dhcrelay');
 
-t.before(async (ctx) => {
+setupOnce(t, async (ctx) => {
   // lab.srv holds our server; lab.cli is the relay's namespace; a third holds the client.
   const lab = new Lab('r', `${SERVER_IP}/24`);
   ctx.lab = lab;

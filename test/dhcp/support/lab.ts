@@ -5,6 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'uvu';
 
 export function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -18,6 +19,25 @@ export async function until<T>(what: string, ms: number, f: () => T | undefined 
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Run `setup` once before a suite's tests. uvu 0.5.6 swallows an error thrown
+ * in a `before` hook (the suite then "passes" with no tests run), so the error
+ * is kept and rethrown from every test instead.
+ */
+export function setupOnce<C>(t: Test<C>, setup: (ctx: C) => Promise<void>): void {
+  let failure: { error: unknown } | undefined;
+  t.before(async (ctx) => {
+    try {
+      await setup(ctx);
+    } catch (error) {
+      failure = { error };
+    }
+  });
+  t.before.each(() => {
+    if (failure) throw failure.error;
+  });
 }
 
 export interface Proc {
