@@ -188,7 +188,7 @@ class State {
     switch (first.type) {
       case 'field': return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
       case 'chain': return this.evalChainNode(dot, first, cmd.args, final);
-      case 'identifier': return this.evalFunction(dot, first, cmd.args, final);
+      case 'identifier': return this.evalFunction(dot, first, cmd, cmd.args, final);
       case 'pipe':
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
@@ -256,19 +256,20 @@ class State {
     return this.errorf(node, `can't evaluate field ${name} in type ${typeName(receiver)}`);
   }
 
-  evalFunction(dot: GoValue, node: IdentifierNode, args: Node[] | null, final: Final): GoValue {
+  // `cmd` is what Go names in "error calling" messages: the whole command, or the identifier when it is an argument.
+  evalFunction(dot: GoValue, node: IdentifierNode, cmd: Node, args: Node[] | null, final: Final): GoValue {
     const name = node.name;
     const user = this.ctx.funcs(name);
     if (user) {
       const spec: FuncSpec = { params: Array.from({ length: user.length }, () => 'any'), variadic: null, fn: (a) => callUser(user, a) };
-      return this.evalCall(dot, spec, false, node, name, args, final);
+      return this.evalCall(dot, spec, false, node, cmd, name, args, final);
     }
     const b = builtins[name];
     if (!b) return this.errorf(node, `${JSON.stringify(name)} is not a defined function`);
-    return this.evalCall(dot, b, true, node, name, args, final);
+    return this.evalCall(dot, b, true, node, cmd, name, args, final);
   }
 
-  evalCall(dot: GoValue, spec: FuncSpec, isBuiltin: boolean, node: Node, name: string, cmdArgs: Node[] | null, final: Final): GoValue {
+  evalCall(dot: GoValue, spec: FuncSpec, isBuiltin: boolean, node: Node, cmd: Node, name: string, cmdArgs: Node[] | null, final: Final): GoValue {
     const args = cmdArgs ? cmdArgs.slice(1) : [];
     const numIn = args.length + (final !== MISSING ? 1 : 0);
     const nparams = spec.params.length + (spec.variadic ? 1 : 0);
@@ -300,7 +301,7 @@ class State {
     try {
       return spec.fn(argv);
     } catch (e) {
-      if (e instanceof FuncError) this.errorf(node, `error calling ${name}: ${e.message}`);
+      if (e instanceof FuncError) this.errorf(cmd, `error calling ${name}: ${e.message}`);
       throw e;
     }
   }
@@ -323,7 +324,7 @@ class State {
       case 'field': return this.validateType(n, this.evalFieldChain(dot, dot, n, (n as FieldNode).ident, [n], MISSING), typ);
       case 'variable': return this.validateType(n, this.evalVariableNode(dot, n, null, MISSING), typ);
       case 'pipe': return this.validateType(n, this.evalPipeline(dot, n), typ);
-      case 'identifier': return this.validateType(n, this.evalFunction(dot, n, null, MISSING), typ);
+      case 'identifier': return this.validateType(n, this.evalFunction(dot, n, n, null, MISSING), typ);
       case 'chain': return this.validateType(n, this.evalChainNode(dot, n, null, MISSING), typ);
     }
     if (typ === 'string') {
