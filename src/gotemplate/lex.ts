@@ -3,7 +3,7 @@
 // Items are produced eagerly; a lex error is the last item, so the parser
 // meets it at the same point Go's parser would.
 
-export const enum Item {
+export enum Item {
   Error, Bool, Char, CharConstant, Complex, Assign, Declare, EOF, Field, Identifier,
   LeftDelim, LeftParen, Number, Pipe, RawString, RightDelim, RightParen, Space, String, Text, Variable,
   Keyword, Block, Break, Continue, Dot, Define, Else, End, If, Nil, Range, Template, With,
