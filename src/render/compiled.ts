@@ -82,11 +82,12 @@ export function compileOs(os: OperatingSystem): CompiledOs {
     set,
     kernel: part('kernel', os.kernel),
     initrd: os.initrd.map((t, i) => part(`initrd[${i}]`, t)),
-    cmdline: os.cmdline.map((param) => {
+    // Keys repeat (console twice is common), so names carry the entry's index.
+    cmdline: os.cmdline.map((param, n) => {
       const v = param.value;
       if (v === null || v === '') return { param, values: null };
-      if (Array.isArray(v)) return { param, values: v.flatMap((e, i) => scalar(`cmdline ${param.key}[${i}]`, e) ?? []) };
-      return { param, values: scalar(`cmdline ${param.key}`, v) ?? null };
+      if (Array.isArray(v)) return { param, values: v.flatMap((e, i) => scalar(`cmdline[${n}] ${param.key}[${i}]`, e) ?? []) };
+      return { param, values: scalar(`cmdline[${n}] ${param.key}`, v) ?? null };
     }),
   };
   osCache.set(os, compiled);
