@@ -103,13 +103,7 @@ class State {
         const sub = new State(this.ctx, t, this.depth + 1);
         sub.push('$', newDot);
         sub.out = this.out;
-        try {
-          sub.walkList(newDot, t.root);
-        } catch (e) {
-          // JS runs out of stack long before Go's depth limit; fail as Go would at its limit.
-          if (e instanceof RangeError) this.errorf(node, `exceeded maximum template depth (${MAX_DEPTH})`);
-          throw e;
-        }
+        sub.walkList(newDot, t.root);
         this.out = sub.out;
         return NORMAL;
       }
@@ -345,6 +339,15 @@ export function executeTree(ctx: ExecContext, tmpl: ParsedTree, data: GoValue): 
   const s = new State(ctx, tmpl, 0);
   const dot = data === null ? undefined : data;
   s.push('$', dot);
-  s.walkList(dot, tmpl.root);
+  try {
+    s.walkList(dot, tmpl.root);
+  } catch (e) {
+    // JS runs out of stack (about 1,000 nested {{template}} calls) long
+    // before Go's depth limit of 100,000; fail the way Go fails at its limit.
+    if (e instanceof RangeError || (e instanceof Error && /Maximum call stack/.test(e.message))) {
+      throw new TemplateExecError(tmpl.name, `template: ${tmpl.name}: exceeded maximum template depth (${MAX_DEPTH})`, s.out);
+    }
+    throw e;
+  }
   return s.out;
 }
