@@ -1,0 +1,86 @@
+// Maps a requested TFTP filename onto a regular file inside one of the served
+// folders, and opens it read-only. Nothing outside those folders is ever opened.
+
+import { constants } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { TftpErrorCode } from './packet.ts';
+
+export type SplitResult = { ok: true; segments: string[] } | { ok: false; code: number; reason: string };
+
+/**
+ * Turns a requested name into path segments relative to a served folder. Leading slashes
+ * are dropped, as tftpd-hpa -s does, because firmware asks for `/undionly.kpxe`; empty and
+ * `.` segments are dropped; a `..` segment anywhere is refused rather than resolved.
+ * Backslashes are ordinary characters (no Windows path translation).
+ */
+export function splitRequestPath(filename: string): SplitResult {
+  if (filename.includes('\0')) return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: 'NUL in filename' };
+  const segments = filename.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: '".." in filename' };
+  if (segments.length === 0) return { ok: false, code: TftpErrorCode.FILE_NOT_FOUND, reason: 'empty filename' };
+  return { ok: true, segments };
+}
+
+export type OpenResult =
+  | { ok: true; handle: FileHandle; path: string; size: number }
+  | { ok: false; code: number; reason: string };
+
+function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+function inside(root: string, real: string): boolean {
+  const prefix = root.endsWith(sep) ? root : root + sep;
+  return real.startsWith(prefix);
+}
+
+/**
+ * Opens `segments` under the first folder of `roots` that has it. Symlinks are followed
+ * only while the final target stays inside the folder they were found in; a symlink that
+ * escapes is an access violation and the later folders are not tried. Caveat: someone who
+ * can write into a served folder can race a swap between the check and the open; the
+ * final open uses O_NOFOLLOW on the resolved path, so only directory swaps remain.
+ */
+export async function openConfined(roots: readonly string[], segments: readonly string[]): Promise<OpenResult> {
+  for (const root of roots) {
+    let realRoot: string;
+    try {
+      realRoot = await realpath(root);
+    } catch {
+      continue; // a missing fallback folder is not an error for the request
+    }
+    let real: string;
+    try {
+      real = await realpath(join(realRoot, ...segments));
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: `cannot resolve: ${code ?? String(e)}` };
+    }
+    if (!inside(realRoot, real)) {
+      return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: 'resolves outside the served folder' };
+    }
+    let handle: FileHandle;
+    try {
+      // O_NONBLOCK: opening a FIFO planted in the folder must not hang a libuv thread.
+      handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === 'ENOENT') continue;
+      return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: `cannot open: ${code ?? String(e)}` };
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        await handle.close();
+        return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: 'not a regular file' };
+      }
+      return { ok: true, handle, path: real, size: st.size };
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: `cannot stat: ${errnoOf(e) ?? String(e)}` };
+    }
+  }
+  return { ok: false, code: TftpErrorCode.FILE_NOT_FOUND, reason: 'not found' };
+}

@@ -1,0 +1,242 @@
+// The agent's read-only TFTP service: the listener socket, request policy
+// (modes, paths, options, limits) and the set of running transfers.
+
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { VaqueroError } from '../../errors.ts';
+import { openConfined, splitRequestPath } from './confine.ts';
+import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
+import { toNetascii } from './netascii.ts';
+import { negotiate } from './options.ts';
+import { decode, encode, TftpErrorCode, type TftpRequest } from './packet.ts';
+import { startSession, type Session } from './session.ts';
+import { bufferSource, fileSource, type BlockSource } from './source.ts';
+import type { TransferOutcome } from './transfer.ts';
+
+export interface TftpServerOptions {
+  /** Folder served; every request resolves inside it. */
+  baseDir: string;
+  /** Searched in order when a file is not in baseDir (e.g. /usr/lib/ipxe), confined the same way. Default none. */
+  fallbackDirs?: string[];
+  /** Listen address. Default '0.0.0.0'. */
+  host?: string;
+  /** Listen port. Default 69; 0 picks a free port. */
+  port?: number;
+  /** Retransmission timeout in ms unless the client negotiates `timeout`. Default 1000. */
+  timeoutMs?: number;
+  /** Retransmissions without progress before a transfer fails. Default 5. */
+  retries?: number;
+  /** Transfers at once; one more RRQ gets ERROR 0. Default 512 (each holds a socket and a file). */
+  maxTransfers?: number;
+  /** Largest blksize granted. Default 65464 (RFC 2348). */
+  maxBlksize?: number;
+  /** Largest windowsize granted. Default 64 blocks. */
+  maxWindowsize?: number;
+  /** Largest file served in netascii mode, converted in memory. Default 16 MiB. */
+  maxNetasciiBytes?: number;
+  /** Default: a disabled pino logger. */
+  logger?: Logger;
+  /** Called synchronously; an exception thrown here is logged and ignored. */
+  onEvent?: (e: TftpEvent) => void;
+  /** Monotonic clock in ms, for the transfer timers. Default performance.now. */
+  now?: () => number;
+}
+
+export interface TftpServer {
+  listen(): Promise<{ address: string; port: number }>;
+  /** Stops listening, sends ERROR 0 to every running transfer and waits for them to end. */
+  close(): Promise<void>;
+  stats(): TftpStats;
+}
+
+interface Running {
+  file: string;
+  session?: Session;
+}
+
+export function createTftpServer(opts: TftpServerOptions): TftpServer {
+  const host = opts.host ?? '0.0.0.0';
+  const type = isIPv6(host) ? 'udp6' : 'udp4';
+  const roots = [opts.baseDir, ...(opts.fallbackDirs ?? [])];
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const retries = opts.retries ?? 5;
+  const maxTransfers = opts.maxTransfers ?? 512;
+  const limits = { maxBlksize: opts.maxBlksize ?? 65464, maxWindowsize: opts.maxWindowsize ?? 64 };
+  const maxNetasciiBytes = opts.maxNetasciiBytes ?? 16 * 1024 * 1024;
+  const log = opts.logger ?? pino({ enabled: false });
+  const now = opts.now ?? (() => performance.now());
+  const stats = emptyStats();
+  // Keyed by the client's address and port (its TID): a retransmitted RRQ finds its transfer.
+  const running = new Map<string, Running>();
+  // Requests between RRQ and a running session (opening the file, binding the socket).
+  const starting = new Set<Promise<void>>();
+  let listener: Socket | undefined;
+  let closing = false;
+
+  const emit = (e: TftpEvent): void => {
+    try {
+      opts.onEvent?.(e);
+    } catch (err) {
+      log.error({ err, event: e.type }, 'tftp: onEvent handler threw');
+    }
+  };
+
+  const refuse = (to: TftpPeer, file: string, code: number, reason: string, message = reason): void => {
+    stats.transfers.refused++;
+    stats.packetsOut.ERROR++;
+    log.debug({ client: to, file, code, reason }, 'tftp: request refused');
+    emit({ type: 'request-refused', client: to, file, code, reason });
+    if (closing || !listener) return;
+    listener.send(encode({ op: 'ERROR', code, message }), to.port, to.address, (err) => {
+      if (err) log.debug({ err, client: to }, 'tftp: sending ERROR failed');
+    });
+  };
+
+  const bindEphemeral = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const s = createSocket({ type });
+      s.once('error', reject);
+      s.bind({ address: host, port: 0 }, () => {
+        s.removeListener('error', reject);
+        resolve(s);
+      });
+    });
+
+  const startTransfer = async (p: TftpRequest, client: TftpPeer, key: string): Promise<void> => {
+    const file = p.filename;
+    const split = splitRequestPath(file);
+    if (!split.ok) return refuse(client, file, split.code, split.reason, split.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
+    const opened = await openConfined(roots, split.segments);
+    if (!opened.ok) return refuse(client, file, opened.code, opened.reason, opened.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
+    let source: BlockSource = fileSource(opened.handle, opened.size);
+    let socket: Socket;
+    try {
+      if (p.mode === 'netascii') {
+        if (opened.size > maxNetasciiBytes) {
+          await source.close();
+          return refuse(client, file, TftpErrorCode.NOT_DEFINED, `netascii limited to ${maxNetasciiBytes} bytes`, 'File too large for netascii; use octet');
+        }
+        const data = await opened.handle.readFile();
+        await source.close();
+        source = bufferSource(toNetascii(data));
+      }
+      socket = await bindEphemeral();
+    } catch (err) {
+      await source.close().catch(() => undefined);
+      log.warn({ err, client, file }, 'tftp: could not start transfer');
+      return refuse(client, file, TftpErrorCode.NOT_DEFINED, `could not start: ${String(err)}`, 'Server error');
+    }
+    if (closing) {
+      socket.close();
+      await source.close();
+      return;
+    }
+    const n = negotiate(p.options, source.size, limits);
+    if (n.ignored.length > 0) log.debug({ client, file, ignored: n.ignored }, 'tftp: options not granted');
+    const started = now();
+    stats.transfers.started++;
+    stats.transfers.active++;
+    emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode });
+    const onFinish = (r: TransferOutcome): void => {
+      running.delete(key);
+      stats.transfers.active--;
+      stats.transfers[r.outcome]++;
+      const durationMs = Math.round(now() - started);
+      log.debug({ client, file, ...r, durationMs }, 'tftp: transfer ended');
+      if (r.outcome === 'completed') emit({ type: 'transfer-completed', client, file, bytes: r.bytes, durationMs });
+      else if (r.outcome === 'aborted') emit({ type: 'transfer-aborted', client, file, bytes: r.bytes, durationMs, code: r.code, message: r.message });
+      else emit({ type: 'transfer-failed', client, file, bytes: r.bytes, durationMs, reason: r.reason });
+    };
+    const config = { size: source.size, blksize: n.blksize, windowsize: n.windowsize, timeoutMs: n.timeoutMs ?? timeoutMs, retries, oack: n.oack };
+    const entry = running.get(key);
+    const session = startSession({ socket, client, source, config, stats, log, now, onFinish });
+    if (entry) entry.session = session;
+  };
+
+  const onRequest = (p: TftpRequest, client: TftpPeer): void => {
+    if (p.op === 'WRQ') return refuse(client, p.filename, TftpErrorCode.ACCESS_VIOLATION, 'write request to a read-only server', 'Read-only server');
+    const key = `${client.address}|${client.port}`;
+    const existing = running.get(key);
+    if (existing) {
+      // The client resent its RRQ before our first reply arrived: the transfer's own timer
+      // retransmits, so a second transfer would only double the traffic.
+      log.debug({ client, file: p.filename, running: existing.file }, 'tftp: repeated RRQ ignored');
+      return;
+    }
+    if (p.mode !== 'octet' && p.mode !== 'netascii') {
+      return refuse(client, p.filename, TftpErrorCode.ILLEGAL_OPERATION, `mode "${p.mode}" not supported`, 'Only octet and netascii modes');
+    }
+    if (running.size >= maxTransfers) {
+      return refuse(client, p.filename, TftpErrorCode.NOT_DEFINED, `${maxTransfers} transfers already running`, 'Server busy');
+    }
+    running.set(key, { file: p.filename });
+    // A request refused before its session started leaves only the placeholder behind.
+    const settle = (): void => {
+      if (running.get(key)?.session === undefined) running.delete(key);
+      starting.delete(pending);
+    };
+    const pending = startTransfer(p, client, key).then(settle, (err: unknown) => {
+      log.error({ err, client, file: p.filename }, 'tftp: starting a transfer failed');
+      settle();
+    });
+    starting.add(pending);
+  };
+
+  const onListenerMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const client = { address: rinfo.address, port: rinfo.port };
+    const r = decode(msg);
+    if (!r.ok) {
+      if (r.error.kind === 'unknown-opcode') stats.packetsIn.unknown++;
+      stats.malformed++;
+      log.debug({ client, reason: r.error }, 'tftp: malformed packet dropped');
+      emit({ type: 'malformed-dropped', client, reason: `${r.error.kind}: ${r.error.detail}` });
+      return;
+    }
+    const p = r.packet;
+    stats.packetsIn[p.op]++;
+    if (closing) return;
+    if (p.op === 'RRQ' || p.op === 'WRQ') onRequest(p, client);
+    else log.debug({ client, op: p.op }, 'tftp: non-request packet on the listener dropped');
+  };
+
+  return {
+    listen() {
+      if (listener) return Promise.reject(new Error('tftp: listen() called twice'));
+      const s = createSocket({ type });
+      listener = s;
+      return new Promise((resolve, reject) => {
+        const onBindError = (err: Error): void => {
+          s.close();
+          reject(new VaqueroError('VQ_ERR_IO', `tftp: cannot listen on ${host}:${opts.port ?? 69}: ${err.message}`, { cause: err }));
+        };
+        s.once('error', onBindError);
+        s.on('message', onListenerMessage);
+        s.bind({ address: host, port: opts.port ?? 69 }, () => {
+          s.removeListener('error', onBindError);
+          s.on('error', (err) => log.error({ err }, 'tftp: listener socket error'));
+          const a = s.address();
+          log.info({ address: a.address, port: a.port, roots }, 'tftp: listening');
+          resolve({ address: a.address, port: a.port });
+        });
+      });
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      if (listener) {
+        const s = listener;
+        await new Promise<void>((resolve) => {
+          try {
+            s.close(() => resolve());
+          } catch {
+            resolve(); // never bound
+          }
+        });
+      }
+      await Promise.all([...starting]);
+      await Promise.all([...running.values()].map((r) => r.session?.abort('server shutting down')));
+    },
+    stats: () => copyStats(stats),
+  };
+}

@@ -1,0 +1,146 @@
+// One read transfer as a pure state machine: OACK handshake, windowed DATA
+// (RFC 7440), retransmission on timeout, block-number rollover. No sockets, no files.
+
+import type { TftpOptions } from './packet.ts';
+
+export interface TransferConfig {
+  /** Bytes the transfer sends in total. */
+  size: number;
+  blksize: number;
+  windowsize: number;
+  timeoutMs: number;
+  /** Retransmissions of the same packet(s) before giving up. */
+  retries: number;
+  /** OACK to send first (RFC 2347); empty means go straight to DATA block 1. */
+  oack: TftpOptions;
+}
+
+export type TransferPhase = 'oack' | 'data' | 'done';
+
+export interface TransferState {
+  readonly config: TransferConfig;
+  readonly phase: TransferPhase;
+  /** Number of DATA blocks in the file: floor(size / blksize) + 1, so the last one is short (maybe empty). */
+  readonly lastBlock: number;
+  /** Highest block the client has acknowledged, counted from 1 without wrapping. */
+  readonly acked: number;
+  /** Highest block sent so far, counted from 1 without wrapping. */
+  readonly sent: number;
+  /** Timeouts in a row without progress. */
+  readonly attempts: number;
+  /** When the armed timer is due (ms, same clock as `now`). */
+  readonly deadline: number;
+}
+
+export type TransferEvent =
+  | { type: 'ack'; block: number }
+  | { type: 'timer' }
+  | { type: 'error'; code: number; message: string };
+
+export type TransferOutcome =
+  | { outcome: 'completed'; bytes: number }
+  | { outcome: 'aborted'; bytes: number; code: number; message: string }
+  | { outcome: 'failed'; bytes: number; reason: string };
+
+export type TransferEffect =
+  | { type: 'send-oack'; options: TftpOptions }
+  /** Send DATA `block` (wire number, already modulo 65536) holding `length` bytes from `offset`. */
+  | { type: 'send-data'; block: number; offset: number; length: number; retransmit: boolean }
+  | { type: 'arm-timer'; at: number }
+  | { type: 'finish'; result: TransferOutcome };
+
+export type StepResult = [TransferState, TransferEffect[]];
+
+/** Bytes of the file the client has confirmed. */
+export function bytesAcked(s: TransferState): number {
+  return Math.min(s.acked * s.config.blksize, s.config.size);
+}
+
+function dataEffect(s: TransferState, n: number, retransmit: boolean): TransferEffect {
+  const offset = (n - 1) * s.config.blksize;
+  const length = Math.max(0, Math.min(s.config.blksize, s.config.size - offset));
+  // Block numbers wrap 65535 -> 0, as tftp-hpa and atftp clients expect.
+  return { type: 'send-data', block: n & 0xffff, offset, length, retransmit };
+}
+
+/** Sends blocks from..min(from + windowsize - 1, lastBlock) and arms the timer. */
+function sendWindow(s: TransferState, from: number, now: number): StepResult {
+  const to = Math.min(from + s.config.windowsize - 1, s.lastBlock);
+  const effects: TransferEffect[] = [];
+  for (let n = from; n <= to; n++) effects.push(dataEffect(s, n, n <= s.sent));
+  const deadline = now + s.config.timeoutMs;
+  effects.push({ type: 'arm-timer', at: deadline });
+  return [{ ...s, phase: 'data', sent: Math.max(s.sent, to), deadline }, effects];
+}
+
+export function start(config: TransferConfig, now: number): StepResult {
+  const s: TransferState = {
+    config,
+    phase: 'oack',
+    lastBlock: Math.floor(config.size / config.blksize) + 1,
+    acked: 0,
+    sent: 0,
+    attempts: 0,
+    deadline: now + config.timeoutMs,
+  };
+  if (config.oack.length === 0) return sendWindow(s, 1, now);
+  return [s, [{ type: 'send-oack', options: config.oack }, { type: 'arm-timer', at: s.deadline }]];
+}
+
+function finish(s: TransferState, result: TransferOutcome): StepResult {
+  return [{ ...s, phase: 'done' }, [{ type: 'finish', result }]];
+}
+
+/**
+ * Maps a 16-bit ACK block number onto the unwrapped count. Only acked..sent can be
+ * acknowledged, a span below 65536 blocks, so the match is unique; anything else
+ * (stale, duplicate of an older block, never sent) is null.
+ */
+function unwrapAck(s: TransferState, wire: number): number | null {
+  const n = s.acked + ((wire - s.acked) & 0xffff);
+  return n <= s.sent ? n : null;
+}
+
+function onAck(s: TransferState, wire: number, now: number): StepResult {
+  if (s.phase === 'oack') {
+    // RFC 2347: the client confirms the OACK with ACK 0; any other number is noise.
+    return wire === 0 ? sendWindow({ ...s, attempts: 0 }, 1, now) : [s, []];
+  }
+  const n = unwrapAck(s, wire);
+  // A duplicate ACK (n === acked) never triggers a resend: answering duplicates is the
+  // Sorcerer's Apprentice bug (RFC 1123 section 4.2.3.1). Only the timer retransmits.
+  if (n === null || n === s.acked) return [s, []];
+  const next: TransferState = { ...s, acked: n, attempts: 0 };
+  if (n === s.lastBlock) return finish(next, { outcome: 'completed', bytes: s.config.size });
+  // Full window acknowledged, or (RFC 7440 section 4) an ACK inside the window: the
+  // client lost the block after n, so the next window starts right after it.
+  return sendWindow(next, n + 1, now);
+}
+
+function onTimer(s: TransferState, now: number): StepResult {
+  // A timer armed before the last progress is stale; wait for the current deadline.
+  if (now < s.deadline) return [s, [{ type: 'arm-timer', at: s.deadline }]];
+  if (s.attempts >= s.config.retries) {
+    return finish(s, { outcome: 'failed', bytes: bytesAcked(s), reason: `no ACK after ${s.attempts} retransmissions` });
+  }
+  const next = { ...s, attempts: s.attempts + 1 };
+  if (s.phase === 'oack') {
+    const deadline = now + s.config.timeoutMs;
+    return [{ ...next, deadline }, [{ type: 'send-oack', options: s.config.oack }, { type: 'arm-timer', at: deadline }]];
+  }
+  // Go back to the first unacknowledged block and resend the window from there.
+  return sendWindow(next, s.acked + 1, now);
+}
+
+export function step(s: TransferState, e: TransferEvent, now: number): StepResult {
+  if (s.phase === 'done') return [s, []];
+  switch (e.type) {
+    case 'ack':
+      return onAck(s, e.block, now);
+    case 'timer':
+      return onTimer(s, now);
+    case 'error':
+      // The client gave up, e.g. UEFI's size probe (tsize, then ERROR): stop at once.
+      return finish(s, { outcome: 'aborted', bytes: bytesAcked(s), code: e.code, message: e.message });
+  }
+}
