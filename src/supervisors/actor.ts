@@ -1,0 +1,303 @@
+// Actors from pure transition functions: `init(now)` and
+// `step(state, msg, now)` return [state, effects]; effects are data, run here
+// by an injected runner (the adapters live in the runner, not the actor
+// file). Each actor has a bounded mailbox and a stable ref across restarts.
+import type { Logger } from 'pino';
+import { VaqueroError } from '../errors.ts';
+import type { ChildContext, ChildSpec, RestartType } from './child.ts';
+import { send, spawnActor, stopActor, type NactRef } from './nact.ts';
+
+export interface ActorDef<S, M, E> {
+  /** State and effects of a fresh incarnation (the first start and every restart). */
+  init: (now: number) => readonly [S, readonly E[]];
+  /** Pure: no I/O, no clock but `now`, no randomness. */
+  step: (state: S, msg: M, now: number) => readonly [S, readonly E[]];
+}
+
+/** Where an `ask` wants its answer; put it in the message, hand it back in a reply effect. */
+export interface ReplyTo<R> {
+  deliver(value: R): void;
+}
+
+/** What an effect runner may do besides calling its own adapters. */
+export interface ActorIO<M> {
+  self: ActorRef<M>;
+  log: Logger;
+  now(): number;
+  /** Deliver `msg` to this actor at time `at` (the actor's clock). Replaces the timer with the same key. */
+  timer(key: string, at: number, msg: M): void;
+  cancelTimer(key: string): void;
+  /** End this incarnation normally once the current message's effects are done (transient: no restart). */
+  stop(): void;
+  reply<R>(to: ReplyTo<R>, value: R): void;
+}
+
+/** Runs one effect. Effects of a message run in order and are awaited; a throw or rejection crashes the actor. */
+export type EffectRunner<M, E> = (effect: E, io: ActorIO<M>) => void | Promise<void>;
+
+export interface Clock {
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** Wall-clock ms (actors stamp events with `now`), real timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (fn, ms) => setTimeout(fn, ms),
+  clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export type TellResult = 'ok' | 'full' | 'down';
+
+export interface MailboxStats {
+  limit: number;
+  /** Messages accepted and not yet taken by the handler. */
+  queued: number;
+  /** Messages accepted since creation. */
+  accepted: number;
+  /** Refused because the mailbox was at its limit. */
+  overflowed: number;
+  /** Refused because no incarnation was running (between a crash and its restart, or after stop). */
+  refusedDown: number;
+  /** Accepted but discarded unhandled because their incarnation crashed or stopped. */
+  lost: number;
+}
+
+export interface ActorRef<M> {
+  readonly id: string;
+  /** Never throws: 'full' and 'down' are counted in stats() and the message is dropped. */
+  tell(msg: M): TellResult;
+  /** Request/response: rejects with VQ_ERR_MAILBOX_FULL, VQ_ERR_ACTOR_DOWN or VQ_ERR_ASK_TIMEOUT. */
+  ask<R>(make: (replyTo: ReplyTo<R>) => M, timeoutMs: number): Promise<R>;
+  stats(): MailboxStats;
+}
+
+export interface ActorChildOptions<S, M, E> {
+  /** Child id and nact actor name. */
+  id: string;
+  def: ActorDef<S, M, E>;
+  run: EffectRunner<M, E>;
+  /** Default 'permanent'. */
+  restart?: RestartType;
+  /** How long stop() waits for the message in hand. Default 5000 ms. */
+  shutdownMs?: number;
+  /**
+   * Mailbox limit: messages accepted but not yet handled. Default 1000.
+   * Load from the network (DHCP bursts after a power cut) is shed here,
+   * counted, instead of growing the heap without bound.
+   */
+  mailboxLimit?: number;
+  /** Default systemClock. */
+  clock?: Clock;
+}
+
+type Envelope<M> = { k: 'init'; done: Deferred<void> } | { k: 'msg'; msg: M } | { k: 'timer'; key: string; gen: number; msg: M };
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface Incarnation {
+  ref: NactRef | undefined;
+  log: Logger;
+  /** Refuses new messages; set by a crash, a stop, or io.stop(). */
+  down: boolean;
+  /** io.stop() was called: exit normally after the current message. */
+  stopRequested: boolean;
+  finished: boolean;
+  queued: number;
+  timers: Map<string, { handle: unknown; gen: number }>;
+  gen: number;
+  inflight: Promise<unknown> | undefined;
+}
+
+/** An actor as a supervisor child, and its ref (stable across restarts; tell it after the tree started). */
+export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: ChildSpec; ref: ActorRef<M> } {
+  const clock = o.clock ?? systemClock;
+  const limit = o.mailboxLimit ?? 1000;
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`actor ${o.id}: mailboxLimit must be an integer >= 1`);
+  const stats = { accepted: 0, overflowed: 0, refusedDown: 0, lost: 0 };
+  let current: Incarnation | undefined;
+  let overflowing = false;
+
+  const ref: ActorRef<M> = {
+    id: o.id,
+    tell(msg) {
+      const inc = current;
+      if (inc === undefined || inc.down || inc.ref === undefined) {
+        stats.refusedDown += 1;
+        return 'down';
+      }
+      if (inc.queued >= limit) {
+        stats.overflowed += 1;
+        // One warning per burst, with the running total; a flood must not also flood the log.
+        if (!overflowing) inc.log.warn({ actor: o.id, limit, overflowed: stats.overflowed }, 'mailbox full; dropping messages');
+        overflowing = true;
+        return 'full';
+      }
+      overflowing = false;
+      inc.queued += 1;
+      stats.accepted += 1;
+      send<Envelope<M>>(inc.ref, { k: 'msg', msg });
+      return 'ok';
+    },
+    ask<R>(make: (replyTo: ReplyTo<R>) => M, timeoutMs: number): Promise<R> {
+      return new Promise<R>((resolve, reject) => {
+        let settled = false;
+        const handle = clock.setTimer(() => {
+          if (settled) return;
+          settled = true;
+          reject(new VaqueroError('VQ_ERR_ASK_TIMEOUT', `actor ${o.id} did not reply within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const replyTo: ReplyTo<R> = {
+          deliver: (value) => {
+            if (settled) return;
+            settled = true;
+            clock.clearTimer(handle);
+            resolve(value);
+          },
+        };
+        const r = ref.tell(make(replyTo));
+        if (r !== 'ok' && !settled) {
+          settled = true;
+          clock.clearTimer(handle);
+          reject(new VaqueroError(r === 'full' ? 'VQ_ERR_MAILBOX_FULL' : 'VQ_ERR_ACTOR_DOWN', `actor ${o.id}: ${r === 'full' ? 'mailbox full' : 'not running'}`));
+        }
+      });
+    },
+    stats: () => ({ limit, queued: current?.queued ?? 0, ...stats }),
+  };
+
+  const halt = (inc: Incarnation): void => {
+    inc.down = true;
+    for (const t of inc.timers.values()) clock.clearTimer(t.handle);
+    inc.timers.clear();
+    stats.lost += inc.queued;
+    inc.queued = 0;
+  };
+
+  const start = async (ctx: ChildContext): Promise<{ stop(): Promise<void>; kill(): void }> => {
+    const inc: Incarnation = {
+      ref: undefined,
+      log: ctx.log,
+      down: false,
+      stopRequested: false,
+      finished: false,
+      queued: 0,
+      timers: new Map(),
+      gen: 0,
+      inflight: undefined,
+    };
+    const io: ActorIO<M> = {
+      self: ref,
+      log: ctx.log,
+      now: () => clock.now(),
+      timer: (key, at, msg) => {
+        if (inc.down) return;
+        const old = inc.timers.get(key);
+        if (old !== undefined) clock.clearTimer(old.handle);
+        inc.gen += 1;
+        const gen = inc.gen;
+        const handle = clock.setTimer(() => {
+          if (!inc.down && inc.ref !== undefined) send<Envelope<M>>(inc.ref, { k: 'timer', key, gen, msg });
+        }, Math.max(0, at - clock.now()));
+        inc.timers.set(key, { handle, gen });
+      },
+      cancelTimer: (key) => {
+        const t = inc.timers.get(key);
+        if (t !== undefined) clock.clearTimer(t.handle);
+        inc.timers.delete(key);
+      },
+      stop: () => {
+        inc.stopRequested = true;
+      },
+      reply: (to, value) => to.deliver(value),
+    };
+
+    const runAll = async (effects: readonly E[]): Promise<void> => {
+      for (const e of effects) await o.run(e, io);
+    };
+
+    const handleEnvelope = async (holder: { s: S } | null, env: Envelope<M>): Promise<{ s: S } | null> => {
+      if (env.k === 'msg') inc.queued = Math.max(0, inc.queued - 1);
+      if (inc.finished) return holder;
+      let next: readonly [S, readonly E[]];
+      switch (env.k) {
+        case 'init':
+          next = o.def.init(clock.now());
+          break;
+        case 'msg':
+          if (holder === null) throw new Error(`actor ${o.id}: message before init`);
+          next = o.def.step(holder.s, env.msg, clock.now());
+          break;
+        case 'timer': {
+          const t = inc.timers.get(env.key);
+          if (t === undefined || t.gen !== env.gen || holder === null) return holder; // cancelled or replaced after it fired
+          inc.timers.delete(env.key);
+          next = o.def.step(holder.s, env.msg, clock.now());
+          break;
+        }
+      }
+      await runAll(next[1]);
+      if (env.k === 'init') env.done.resolve();
+      if (inc.stopRequested) {
+        inc.finished = true;
+        halt(inc);
+        ctx.exit({ kind: 'normal' });
+      }
+      return { s: next[0] };
+    };
+
+    inc.ref = spawnActor<{ s: S } | null, Envelope<M>>(ctx.parent, o.id, {
+      initialState: null,
+      handle: (holder, env) => {
+        const p = handleEnvelope(holder, env);
+        inc.inflight = p;
+        return p;
+      },
+      crashed: (env, error) => {
+        halt(inc);
+        if (env.k === 'init') env.done.reject(error);
+        else if (!inc.finished) ctx.exit({ kind: 'crash', error });
+      },
+    });
+    current = inc;
+    const done = deferred<void>();
+    send<Envelope<M>>(inc.ref, { k: 'init', done });
+    try {
+      await done.promise;
+    } catch (e) {
+      halt(inc);
+      stopActor(inc.ref);
+      throw e;
+    }
+    const nactRef = inc.ref;
+    return {
+      stop: async () => {
+        halt(inc);
+        stopActor(nactRef);
+        // nact lets the message in hand finish; wait for its effects, not for the queue.
+        await inc.inflight?.catch(() => undefined);
+      },
+      kill: () => {
+        halt(inc);
+        stopActor(nactRef);
+      },
+    };
+  };
+
+  return { spec: { id: o.id, restart: o.restart ?? 'permanent', shutdownMs: o.shutdownMs ?? 5000, start }, ref };
+}

@@ -1,0 +1,43 @@
+// What a supervisor supervises: a child spec (how to start one incarnation,
+// when to restart it, how long it may take to stop) and the running child.
+import type { Logger } from 'pino';
+import type { NactRef } from './nact.ts';
+
+/** OTP's restart types: always; only after a crash; never (removed once it exits). */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+export type ExitReason = { kind: 'normal' } | { kind: 'crash'; error: unknown };
+
+export interface ChildContext {
+  id: string;
+  /** 1 for the first start, +1 per restart; exits of older incarnations are ignored. */
+  incarnation: number;
+  /** nact parent under which this child spawns its actors (the supervisor's actor). */
+  parent: NactRef;
+  /** The tree's logger, bound to this child. */
+  log: Logger;
+  /** The tree's clock for restart budgets (monotonic ms). */
+  now: () => number;
+  /**
+   * Report that this incarnation died: `{ kind: 'crash', error }` for an
+   * `error` event, a throw or a rejection; `{ kind: 'normal' }` for work
+   * that is done. The first call counts; later ones are ignored.
+   */
+  exit: (reason: ExitReason) => void;
+}
+
+export interface Child {
+  /** Stop gracefully; the supervisor waits at most the spec's shutdownMs. */
+  stop(): Promise<void>;
+  /** Called when stop() overran shutdownMs: drop everything now. */
+  kill?(): void;
+}
+
+export interface ChildSpec {
+  id: string;
+  /** Start one incarnation; resolve once it is serving. A rejection is a failed start. */
+  start: (ctx: ChildContext) => Promise<Child>;
+  restart: RestartType;
+  /** Longest wait for stop() before kill(); Infinity waits for ever (the default for supervisors, as in OTP). */
+  shutdownMs: number;
+}

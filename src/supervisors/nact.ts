@@ -1,0 +1,57 @@
+// The one file that imports nact (pinned at exactly 7.6.2 in package.json).
+// We use its actors (mailbox, one message at a time, awaited handler, crash
+// callback) and its tree of names; supervision policy is ours (supervisor.ts).
+import { start, spawn, stop, dispatch, type Ref } from 'nact';
+
+export type NactRef = Ref<unknown>;
+
+/** A fresh actor system; nact names it randomly, so tests can start many. */
+export function startSystem(): NactRef {
+  return start();
+}
+
+export interface ActorHooks<S, M> {
+  initialState: S;
+  /**
+   * One message at a time; nact awaits the returned promise, so a throw or a
+   * rejection anywhere the handler awaits becomes a crash (not an unhandled
+   * rejection). A promise the handler does not await escapes: never leave one.
+   */
+  handle: (state: S, msg: M) => Promise<S>;
+  /** Called once when `handle` throws; the actor is then stopped (never reset, resumed or escalated by nact). */
+  crashed: (msg: M, error: unknown) => void;
+}
+
+/**
+ * Spawn a nact actor under `parent`. Its crash always ends in `ctx.stop`:
+ * nact's `reset` keeps the old mailbox and its `resetAll` resets peers that
+ * are mid-message (their in-flight handler then overwrites the fresh state
+ * and a second handler starts beside it), so a restart here is always
+ * "stop, then spawn a new incarnation", as in OTP.
+ */
+export function spawnActor<S, M>(parent: NactRef, name: string, hooks: ActorHooks<S, M>): NactRef {
+  const f = (state: S, msg: M): Promise<S> => hooks.handle(state, msg);
+  return spawn(parent as Ref<never>, f, name, {
+    initialState: hooks.initialState,
+    onCrash: (msg: M | undefined, error: unknown, ctx: { stop: symbol }) => {
+      // nact calls onCrash from an un-awaited async function: a throw here
+      // would be an unhandled rejection, so none may escape.
+      try {
+        hooks.crashed(msg as M, error);
+      } catch {
+        // The crash report itself failed; the actor still stops.
+      }
+      return ctx.stop;
+    },
+  } as never) as NactRef;
+}
+
+/** Stop an actor and its nact descendants at once; a no-op if already stopped. */
+export function stopActor(ref: NactRef): void {
+  stop(ref);
+}
+
+/** Queue a message; silently dropped by nact if the actor is gone (callers check liveness first). */
+export function send<M>(ref: NactRef, msg: M): void {
+  dispatch(ref as Ref<M>, msg);
+}

@@ -1,0 +1,358 @@
+// A supervisor as data (OTP-style spec) and its runtime: a nact actor that
+// starts children in order, stops them in reverse, restarts crashed ones per
+// strategy within the restart budget, and escalates once the budget is spent.
+import { VaqueroError } from '../errors.ts';
+import { restartBudgetFor, type RestartRowId } from '../outage/table.ts';
+import type { Child, ChildContext, ChildSpec, ExitReason, RestartType } from './child.ts';
+import { send, spawnActor, stopActor, type NactRef } from './nact.ts';
+import { assertBudget, decideRestart } from './restart-budget.ts';
+
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+
+export interface SupervisorSpec {
+  /** Also the nact actor name and the child id under a parent supervisor; ends in `-sup` by house style. */
+  name: string;
+  strategy: Strategy;
+  /** Restarts allowed per period (OTP's MaxR); from the outage row named by `policy`. */
+  intensity: number;
+  /** Period in ms (OTP's MaxT). */
+  periodMs: number;
+  /** The outage-table row this budget comes from. */
+  policy: RestartRowId;
+  /** Started in this order, stopped in reverse. Ids are unique. */
+  children: readonly ChildSpec[];
+}
+
+/** The way to build a spec: the budget is read from the outage table, never written here. */
+export function supervisorSpec(o: { name: string; strategy: Strategy; policy: RestartRowId; children: readonly ChildSpec[] }): SupervisorSpec {
+  return { name: o.name, strategy: o.strategy, policy: o.policy, ...restartBudgetFor(o.policy), children: o.children };
+}
+
+export interface ChildStatus {
+  id: string;
+  running: boolean;
+  incarnation: number;
+}
+
+/** A running supervisor as seen by its parent (or the root). */
+export interface SupervisorChild extends Child {
+  readonly ref: NactRef;
+  /** Its children now, in start order (only this level). */
+  status(): Promise<ChildStatus[]>;
+}
+
+/** Make a supervisor a child of another (a subtree). Default: permanent, and the parent waits for ever for it to stop. */
+export function supervisorChild(spec: SupervisorSpec, o: { restart?: RestartType; shutdownMs?: number } = {}): ChildSpec {
+  return {
+    id: spec.name,
+    restart: o.restart ?? 'permanent',
+    shutdownMs: o.shutdownMs ?? Number.POSITIVE_INFINITY,
+    start: (ctx) => startSupervisor(spec, ctx),
+  };
+}
+
+type SupMsg =
+  | { t: 'start'; done: Deferred<void> }
+  | { t: 'exit'; id: string; incarnation: number; reason: ExitReason }
+  | { t: 'shutdown'; done: Deferred<void> }
+  | { t: 'status'; done: Deferred<ChildStatus[]> };
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface Entry {
+  spec: ChildSpec;
+  incarnation: number;
+  /** Set while this incarnation runs; cleared before it is stopped, so its late exits are ignored. */
+  child: Child | undefined;
+}
+
+/** Start a supervisor (spawn its actor under ctx.parent, start its children in order). Rejects if a child fails to start. */
+export async function startSupervisor(spec: SupervisorSpec, ctx: ChildContext): Promise<SupervisorChild> {
+  assertSpec(spec);
+  const core = new SupervisorCore(spec, ctx);
+  const ref = spawnActor<null, SupMsg>(ctx.parent, spec.name, {
+    initialState: null,
+    handle: async (state, msg) => {
+      await core.handle(msg);
+      return state;
+    },
+    // core.handle catches everything it can; this is for a bug in it.
+    crashed: (msg, error) => core.crashedItself(msg, error),
+  });
+  core.self = ref;
+  const started = deferred<void>();
+  send<SupMsg>(ref, { t: 'start', done: started });
+  try {
+    await started.promise;
+  } catch (e) {
+    stopActor(ref);
+    throw e;
+  }
+  return {
+    ref,
+    stop: async () => {
+      const done = deferred<void>();
+      send<SupMsg>(ref, { t: 'shutdown', done });
+      await done.promise;
+      stopActor(ref);
+    },
+    kill: () => {
+      core.killAll();
+      stopActor(ref);
+    },
+    status: async () => {
+      const done = deferred<ChildStatus[]>();
+      send<SupMsg>(ref, { t: 'status', done });
+      return done.promise;
+    },
+  };
+}
+
+function assertSpec(spec: SupervisorSpec): void {
+  assertBudget(spec);
+  const ids = new Set<string>();
+  for (const c of spec.children) {
+    if (ids.has(c.id)) throw new Error(`supervisor ${spec.name}: duplicate child id ${c.id}`);
+    ids.add(c.id);
+    if (!(c.shutdownMs >= 0)) throw new Error(`supervisor ${spec.name}: child ${c.id} has shutdownMs ${String(c.shutdownMs)}`);
+  }
+}
+
+class SupervisorCore {
+  self: NactRef | undefined;
+  private readonly entries: Entry[];
+  private history: number[] = [];
+  private phase: 'new' | 'running' | 'dead' = 'new';
+  private readonly log;
+
+  constructor(
+    private readonly spec: SupervisorSpec,
+    private readonly ctx: ChildContext,
+  ) {
+    this.entries = spec.children.map((c) => ({ spec: c, incarnation: 0, child: undefined }));
+    this.log = ctx.log.child({ sup: spec.name });
+  }
+
+  async handle(msg: SupMsg): Promise<void> {
+    switch (msg.t) {
+      case 'start':
+        try {
+          await this.startAll();
+          msg.done.resolve();
+        } catch (e) {
+          msg.done.reject(e);
+        }
+        return;
+      case 'exit':
+        try {
+          await this.childExited(msg.id, msg.incarnation, msg.reason);
+        } catch (e) {
+          await this.giveUp(msg.id, e);
+        }
+        return;
+      case 'shutdown':
+        if (this.phase !== 'dead') {
+          this.phase = 'dead';
+          await this.stopEntries(this.running().reverse());
+          this.log.info('supervisor stopped');
+        }
+        msg.done.resolve();
+        return;
+      case 'status':
+        msg.done.resolve(this.entries.map((e) => ({ id: e.spec.id, running: e.child !== undefined, incarnation: e.incarnation })));
+        return;
+    }
+  }
+
+  crashedItself(msg: SupMsg, error: unknown): void {
+    this.log.error({ err: error }, 'supervisor crashed; killing its children');
+    this.killAll();
+    if ('done' in msg) msg.done.reject(error);
+    this.phase = 'dead';
+    this.ctx.exit({ kind: 'crash', error });
+  }
+
+  /** Brutal: no waiting (used when the parent's patience ran out, or on our own bug). */
+  killAll(): void {
+    for (const e of this.running().reverse()) {
+      const c = e.child;
+      e.child = undefined;
+      try {
+        if (c?.kill) c.kill();
+        else void c?.stop().catch(() => undefined);
+      } catch {
+        // Nothing more can be done for it.
+      }
+    }
+  }
+
+  private running(): Entry[] {
+    return this.entries.filter((e) => e.child !== undefined);
+  }
+
+  private async startAll(): Promise<void> {
+    for (const e of this.entries) {
+      const err = await this.startEntry(e);
+      if (err !== undefined) {
+        this.phase = 'dead';
+        await this.stopEntries(this.running().reverse());
+        throw new VaqueroError('VQ_ERR_CHILD_START', `supervisor ${this.spec.name}: child ${e.spec.id} failed to start`, { cause: err });
+      }
+    }
+    this.phase = 'running';
+    this.log.info({ children: this.entries.map((e) => e.spec.id) }, 'supervisor started');
+  }
+
+  /** Start one incarnation; returns the error if it failed to start. */
+  private async startEntry(e: Entry): Promise<unknown> {
+    e.incarnation += 1;
+    const incarnation = e.incarnation;
+    const id = e.spec.id;
+    let reported = false;
+    const self = this.self;
+    if (self === undefined) throw new Error('supervisor started before its actor existed');
+    const childCtx: ChildContext = {
+      id,
+      incarnation,
+      parent: self,
+      log: this.ctx.log.child({ sup: this.spec.name, child: id }),
+      now: this.ctx.now,
+      exit: (reason) => {
+        if (reported) return;
+        reported = true;
+        send<SupMsg>(self, { t: 'exit', id, incarnation, reason });
+      },
+    };
+    try {
+      e.child = await e.spec.start(childCtx);
+      return undefined;
+    } catch (err) {
+      this.log.error({ err, child: id, incarnation }, 'child failed to start');
+      return err ?? new Error('child start rejected without a reason');
+    }
+  }
+
+  private async stopEntries(list: Entry[]): Promise<void> {
+    for (const e of list) await this.stopEntry(e);
+  }
+
+  private async stopEntry(e: Entry): Promise<void> {
+    const c = e.child;
+    e.child = undefined;
+    if (c !== undefined) await stopWithin(c, e.spec, this.log);
+  }
+
+  private async childExited(id: string, incarnation: number, reason: ExitReason): Promise<void> {
+    if (this.phase !== 'running') return;
+    const e = this.entries.find((x) => x.spec.id === id);
+    if (e === undefined || e.incarnation !== incarnation || e.child === undefined) return; // an incarnation we already stopped
+    if (reason.kind === 'crash') this.log.error({ err: reason.error, child: id, incarnation }, 'child crashed');
+    else this.log.info({ child: id, incarnation }, 'child exited');
+    // The dead incarnation may still hold resources (a socket that errored): release them.
+    await this.stopEntry(e);
+    const again = e.spec.restart === 'permanent' || (e.spec.restart === 'transient' && reason.kind === 'crash');
+    if (!again) {
+      if (e.spec.restart === 'temporary') this.entries.splice(this.entries.indexOf(e), 1);
+      return;
+    }
+    await this.restartFrom(e, reason.kind === 'crash' ? reason.error : new Error(`child ${id} exited`));
+  }
+
+  /** Restart per strategy; a failed start counts as another crash of that child (and against the budget). */
+  private async restartFrom(first: Entry, firstError: unknown): Promise<void> {
+    let failed = first;
+    let error = firstError;
+    const want = new Set<Entry>();
+    for (;;) {
+      const d = decideRestart(this.spec, this.history, this.ctx.now());
+      this.history = d.history;
+      if (d.decision === 'give-up') {
+        await this.giveUp(failed.spec.id, error);
+        return;
+      }
+      const affected = this.affected(failed);
+      for (const e of affected) if (e.child !== undefined || e === failed) want.add(e);
+      await this.stopEntries(affected.filter((e) => e.child !== undefined).reverse());
+      // Siblings that are temporary are stopped with the rest and never come back (OTP).
+      for (const e of [...want]) {
+        if (e.spec.restart === 'temporary' && e !== failed) {
+          want.delete(e);
+          this.entries.splice(this.entries.indexOf(e), 1);
+        }
+      }
+      let next: Entry | undefined;
+      for (const e of this.entries) {
+        if (!want.has(e)) continue;
+        const err = await this.startEntry(e);
+        if (err !== undefined) {
+          next = e;
+          error = err;
+          break;
+        }
+        want.delete(e);
+      }
+      if (next === undefined) {
+        this.log.info({ strategy: this.spec.strategy, crashed: first.spec.id, restarts: this.history.length }, 'restarted');
+        return;
+      }
+      failed = next;
+    }
+  }
+
+  private affected(failed: Entry): Entry[] {
+    switch (this.spec.strategy) {
+      case 'one_for_one':
+        return [failed];
+      case 'one_for_all':
+        return [...this.entries];
+      case 'rest_for_one':
+        return this.entries.slice(this.entries.indexOf(failed));
+    }
+  }
+
+  private async giveUp(childId: string, error: unknown): Promise<void> {
+    this.phase = 'dead';
+    const reason = new VaqueroError(
+      'VQ_ERR_SUPERVISOR_GAVE_UP',
+      `supervisor ${this.spec.name} gave up: more than ${this.spec.intensity} restarts in ${this.spec.periodMs} ms (outage row ${this.spec.policy}); last crash in ${childId}`,
+      { cause: error },
+    );
+    this.log.error({ err: reason, child: childId }, 'restart budget exhausted; stopping children and escalating');
+    await this.stopEntries(this.running().reverse());
+    this.ctx.exit({ kind: 'crash', error: reason });
+  }
+}
+
+async function stopWithin(c: Child, spec: ChildSpec, log: ChildContext['log']): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const overran = new Promise<'overran'>((resolve) => {
+    if (Number.isFinite(spec.shutdownMs)) timer = setTimeout(() => resolve('overran'), spec.shutdownMs);
+  });
+  try {
+    const r = await Promise.race([c.stop().then(() => 'stopped' as const), overran]);
+    if (r === 'overran') {
+      log.warn({ child: spec.id, shutdownMs: spec.shutdownMs }, 'child did not stop in time; killing it');
+      c.kill?.();
+    }
+  } catch (err) {
+    // A child that already failed often fails to close too; it is gone either way.
+    log.warn({ err, child: spec.id }, 'child stop failed');
+    c.kill?.();
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
