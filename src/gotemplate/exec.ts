@@ -153,6 +153,9 @@ class State {
   printValue(node: Node, v: GoValue): void {
     if (v === undefined) this.out += '<no value>';
     else if (typeof v === 'string') this.out += v;
+    // Fast paths: small whole float64s and ints print as plain digits (%v switches to e-notation at 1e6).
+    else if (typeof v === 'number' && Number.isInteger(v) && v > -1e6 && v < 1e6 && !Object.is(v, -0)) this.out += String(v);
+    else if (typeof v === 'bigint') this.out += v.toString();
     else if (typeof v === 'function') this.errorf(node, `can't print ${nodeString(node)} of type ${typeName(v)}`);
     else this.out += formatValue(v);
   }
