@@ -1,0 +1,153 @@
+// Start in order, stop in reverse (nested), restart types, shutdownMs, and
+// exits from incarnations that are already gone.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ChildContext, ChildSpec } from '../../src/supervisors/child.ts';
+import { startRoot } from '../../src/supervisors/root.ts';
+import { supervisorChild, supervisorSpec, type Strategy } from '../../src/supervisors/supervisor.ts';
+import { captureLogger, Probes, Recorder, waitFor } from './support.ts';
+
+const noFatal = (): void => assert.unreachable('no fatal expected');
+
+test('children start in order and stop in reverse, subtrees included', async () => {
+  const rec = new Recorder();
+  const probes = new Probes();
+  const sub = supervisorSpec({ name: 'services-sup', strategy: 'one_for_one', policy: 'va-dhcp-crash', children: ['d', 'e'].map((id) => rec.wrap(probes.spec(id))) });
+  const top = supervisorSpec({
+    name: 'agent-sup',
+    strategy: 'one_for_all',
+    policy: 'va-actor-crash',
+    children: [rec.wrap(probes.spec('a')), rec.wrap(supervisorChild(sub)), rec.wrap(probes.spec('c'))],
+  });
+  const root = await startRoot(top, { logger: captureLogger().logger, onFatal: noFatal });
+  assert.equal(rec.events, ['start:a', 'start:services-sup', 'start:d', 'start:e', 'start:c']);
+  rec.events = [];
+  await root.stop();
+  assert.equal(rec.events, ['stop:c', 'stop:services-sup', 'stop:e', 'stop:d', 'stop:a']);
+});
+
+const restartCases: Array<[ChildSpec['restart'], 'crash' | 'finish', boolean]> = [
+  ['permanent', 'crash', true],
+  ['permanent', 'finish', true],
+  ['transient', 'crash', true],
+  ['transient', 'finish', false],
+  ['temporary', 'crash', false],
+  ['temporary', 'finish', false],
+];
+
+for (const [restart, how, again] of restartCases) {
+  test(`${restart} child that exits by ${how}: ${again ? 'restarted' : 'not restarted'}`, async () => {
+    const rec = new Recorder();
+    const probes = new Probes();
+    const spec = supervisorSpec({ name: 'x-sup', strategy: 'one_for_all', policy: 'va-actor-crash', children: [rec.wrap(probes.spec('k', { restart })), rec.wrap(probes.spec('other'))] });
+    const root = await startRoot(spec, { logger: captureLogger().logger, onFatal: noFatal });
+    try {
+      rec.events = [];
+      if (how === 'crash') probes.crash('k');
+      else probes.finish('k');
+      await waitFor(() => rec.events.includes('stop:k'), 'the exit to be handled');
+      const status = await root.status();
+      assert.is(rec.count('k'), again ? 2 : 1);
+      // one_for_all: siblings restart only when the exited child is restarted.
+      assert.is(rec.count('other'), again ? 2 : 1);
+      const k = { id: 'k', running: again, incarnation: again ? 2 : 1 };
+      assert.equal(status, [...(restart === 'temporary' ? [] : [k]), { id: 'other', running: true, incarnation: again ? 2 : 1 }]);
+    } finally {
+      await root.stop();
+    }
+  });
+}
+
+for (const strategy of ['one_for_all', 'rest_for_one'] as Strategy[]) {
+  test(`${strategy}: a temporary sibling is stopped with the rest and not restarted`, async () => {
+    const rec = new Recorder();
+    const probes = new Probes();
+    const spec = supervisorSpec({
+      name: 'x-sup',
+      strategy,
+      policy: 'va-actor-crash',
+      children: [rec.wrap(probes.spec('a')), rec.wrap(probes.spec('t', { restart: 'temporary' })), rec.wrap(probes.spec('c'))],
+    });
+    const root = await startRoot(spec, { logger: captureLogger().logger, onFatal: noFatal });
+    try {
+      rec.events = [];
+      probes.crash('a');
+      await waitFor(() => rec.count('a') === 2, 'restart');
+      assert.equal(await root.status(), [
+        { id: 'a', running: true, incarnation: 2 },
+        { id: 'c', running: true, incarnation: 2 },
+      ]);
+      assert.equal(rec.events, ['stop:a', 'stop:c', 'stop:t', 'start:a', 'start:c']);
+    } finally {
+      await root.stop();
+    }
+  });
+}
+
+test('a child that overruns shutdownMs is killed and the stop goes on', async () => {
+  const rec = new Recorder();
+  let killed = 0;
+  const stuck: ChildSpec = {
+    id: 'stuck',
+    restart: 'permanent',
+    shutdownMs: 20,
+    start: () => Promise.resolve({ stop: () => new Promise<void>(() => undefined), kill: () => void (killed += 1) }),
+  };
+  const probes = new Probes();
+  const { logger, lines } = captureLogger();
+  const root = await startRoot(supervisorSpec({ name: 'x-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [rec.wrap(probes.spec('first')), rec.wrap(stuck)] }), {
+    logger,
+    onFatal: noFatal,
+  });
+  rec.events = [];
+  await root.stop();
+  assert.is(killed, 1);
+  assert.equal(rec.events, ['stop:stuck', 'stop:first']);
+  assert.equal(lines.filter((l) => l.level === 40).map((l) => [l.msg, l.child, l.shutdownMs]), [['child did not stop in time; killing it', 'stuck', 20]]);
+});
+
+test('exits from an old incarnation, or a second exit from the same one, are ignored', async () => {
+  const rec = new Recorder();
+  const ctxs: ChildContext[] = [];
+  const spec: ChildSpec = {
+    id: 'w',
+    restart: 'permanent',
+    shutdownMs: 100,
+    start: (ctx) => {
+      ctxs.push(ctx);
+      return Promise.resolve({ stop: () => Promise.resolve() });
+    },
+  };
+  const root = await startRoot(supervisorSpec({ name: 'x-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [rec.wrap(spec)] }), {
+    logger: captureLogger().logger,
+    onFatal: noFatal,
+  });
+  try {
+    const first = ctxs[0] as ChildContext;
+    first.exit({ kind: 'crash', error: new Error('1') });
+    first.exit({ kind: 'crash', error: new Error('again') });
+    await waitFor(() => rec.count('w') === 2, 'restart');
+    first.exit({ kind: 'crash', error: new Error('late') });
+    assert.equal(await root.status(), [{ id: 'w', running: true, incarnation: 2 }]);
+    assert.is(rec.count('w'), 2);
+    assert.equal(ctxs.map((c) => c.incarnation), [1, 2]);
+  } finally {
+    await root.stop();
+  }
+});
+
+test('specs that cannot work are refused at start', async () => {
+  const probes = new Probes();
+  const dup = supervisorSpec({ name: 'x-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [probes.spec('a'), probes.spec('a')] });
+  await startRoot(dup, { logger: captureLogger().logger, onFatal: noFatal }).then(
+    () => assert.unreachable('started'),
+    (e: Error) => assert.is(e.message, 'supervisor x-sup: duplicate child id a'),
+  );
+  const bad = { ...supervisorSpec({ name: 'x-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [] }), intensity: -1 };
+  await startRoot(bad, { logger: captureLogger().logger, onFatal: noFatal }).then(
+    () => assert.unreachable('started'),
+    (e: Error) => assert.match(e.message, /intensity must be an integer >= 0/),
+  );
+});
+
+test.run();
