@@ -24,10 +24,6 @@ export interface ProxyContext {
   onError(reason: string): void;
 }
 
-export interface ProxyOutcome {
-  bytes: number;
-}
-
 // Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection and are never forwarded.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
@@ -49,8 +45,8 @@ function upstreamPath(base: string, segments: readonly string[], rawQuery: strin
   return `${prefix}${segments.map(encodeURIComponent).join('/')}${rawQuery}`;
 }
 
-export function proxyFile(req: IncomingMessage, res: ServerResponse, segments: readonly string[], rawQuery: string, ctx: ProxyContext): ProxyOutcome {
-  const outcome: ProxyOutcome = { bytes: 0 };
+/** `outcome.bytes` counts the body as it streams. */
+export function proxyFile(req: IncomingMessage, res: ServerResponse, segments: readonly string[], rawQuery: string, outcome: { bytes: number }, ctx: ProxyContext): void {
   const { cdn } = ctx;
   const host = cdn.addr.includes(':') ? `[${cdn.addr}]` : cdn.addr;
   const headers = forwardable(req.headers);
@@ -103,5 +99,4 @@ export function proxyFile(req: IncomingMessage, res: ServerResponse, segments: r
     });
   });
   up.end();
-  return outcome;
 }

@@ -13,7 +13,7 @@ import { httpMetrics, type HttpErrorKind } from './http-metrics.ts';
 import { proxyFile, type CdnTarget } from './proxy.ts';
 import { decodeSegment, filePath, splitTarget } from './request-path.ts';
 import type { AssetRoutes, HostRequest, RouteOutcome } from './routes.ts';
-import { serveFile } from './static-files.ts';
+import { serveFile, type FileOutcome } from './static-files.ts';
 import { StreamTracker } from './stream-tracker.ts';
 
 export type { AssetRoutes, HostRequest, RouteOutcome } from './routes.ts';
@@ -175,12 +175,20 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
       return;
     }
     const path = p.segments.join('/');
-    const started = { bytes: () => 0, range: undefined as string | undefined, via: (opts.cdn ? 'cdn' : 'disk') as 'cdn' | 'disk' };
+    const via = opts.cdn ? 'cdn' : 'disk';
+    const o: FileOutcome = { bytes: 0 };
+    bodyBytes.set(res, () => o.bytes);
     res.once('close', () => {
-      emit(req, { type: 'http.file', path, via: started.via, status: res.statusCode, bytes: started.bytes(), ...(started.range ? { range: started.range } : {}), complete: res.writableFinished });
+      if (o.refused) {
+        const reason = o.refused.startsWith('resolves outside') ? 'symlink-escape' : 'unreadable';
+        m.refused.inc({ reason });
+        emit(req, { type: 'http.refused', path, reason: o.refused });
+        return;
+      }
+      emit(req, { type: 'http.file', path, via, status: res.statusCode, bytes: o.bytes, ...(o.range ? { range: o.range } : {}), complete: res.writableFinished });
     });
     if (opts.cdn) {
-      const o = proxyFile(req, res, p.segments, rawQuery, {
+      proxyFile(req, res, p.segments, rawQuery, o, {
         cdn: opts.cdn,
         streams,
         onError: (reason) => {
@@ -189,11 +197,9 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
           emit(req, { type: 'http.proxy-error', path, reason });
         },
       });
-      started.bytes = () => o.bytes;
-      bodyBytes.set(res, started.bytes);
       return;
     }
-    const o = await serveFile(req, res, p.segments, {
+    await serveFile(req, res, p.segments, {
       root: opts.filesDir,
       streams,
       onStreamError: (err) => {
@@ -201,15 +207,7 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
         log.warn({ path, err }, 'http: file stream failed');
         emit(req, { type: 'http.handler-error', route: 'files', reason: `reading ${path}: ${err.message}` });
       },
-    });
-    started.bytes = () => o.bytes;
-    bodyBytes.set(res, started.bytes);
-    if (o.range) started.range = o.range;
-    if (o.refused) {
-      const reason = o.refused.startsWith('resolves outside') ? 'symlink-escape' : 'unreadable';
-      m.refused.inc({ reason });
-      emit(req, { type: 'http.refused', path, reason: o.refused });
-    }
+    }, o);
   }
 
   function health(res: ServerResponse): void {

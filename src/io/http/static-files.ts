@@ -48,11 +48,11 @@ function notFound(res: ServerResponse): void {
   res.end('not found\n');
 }
 
-export async function serveFile(req: IncomingMessage, res: ServerResponse, segments: readonly string[], ctx: FileServeContext): Promise<FileOutcome> {
-  const outcome: FileOutcome = { bytes: 0 };
+/** `outcome` is filled in as the response goes: it is read when the response closes, which may be before this resolves. */
+export async function serveFile(req: IncomingMessage, res: ServerResponse, segments: readonly string[], ctx: FileServeContext, outcome: FileOutcome): Promise<void> {
   if (segments.length === 0) {
     notFound(res);
-    return outcome;
+    return;
   }
   let realRoot: string;
   let real: string;
@@ -64,12 +64,12 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     // ELOOP, EACCES and friends are refusals worth counting; a missing file is just a 404.
     if (code !== 'ENOENT' && code !== 'ENOTDIR') outcome.refused = `cannot resolve: ${code ?? String(e)}`;
     notFound(res);
-    return outcome;
+    return;
   }
   if (!inside(realRoot, real)) {
     outcome.refused = 'resolves outside the files folder';
     notFound(res);
-    return outcome;
+    return;
   }
   let handle: FileHandle;
   try {
@@ -80,7 +80,7 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     const code = errnoOf(e);
     if (code !== 'ENOENT') outcome.refused = `cannot open: ${code ?? String(e)}`;
     notFound(res);
-    return outcome;
+    return;
   }
   let handedOff = false;
   try {
@@ -88,28 +88,29 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     if (!st.isFile()) {
       // Directories included: no listings.
       notFound(res);
-      return outcome;
+      return;
     }
-    if (res.destroyed) return outcome; // the client left while we looked
+    if (res.destroyed) return; // the client left while we looked
     const v = { etag: etagOf(st.size, st.mtimeMs), mtimeMs: st.mtimeMs };
     const lastModified = new Date(st.mtimeMs).toUTCString();
     const headers: Record<string, string | number> = {
       etag: v.etag,
       'last-modified': lastModified,
       'accept-ranges': 'bytes',
-      'content-type': contentTypeOf(real),
+      // By the name asked for, not the symlink target's: that is what the client expects.
+      'content-type': contentTypeOf(segments[segments.length - 1]!),
     };
     if (notModified(req.headers['if-none-match'], req.headers['if-modified-since'], v)) {
       res.writeHead(304, { etag: v.etag, 'last-modified': lastModified });
       res.end();
-      return outcome;
+      return;
     }
     // Range is defined for GET only (RFC 9110 14.2); HEAD gets the full-length headers.
     const range = req.method === 'GET' && rangeAllowed(single(req.headers['if-range']), v) ? parseRange(req.headers.range, st.size) : { kind: 'none' as const };
     if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { ...headers, 'content-range': `bytes */${st.size}`, 'content-length': 0 });
       res.end();
-      return outcome;
+      return;
     }
     let start = 0;
     let end = st.size - 1;
@@ -122,7 +123,7 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     }
     if (req.method === 'HEAD' || st.size === 0) {
       res.end();
-      return outcome;
+      return;
     }
     const stream = handle.createReadStream({ start, end, highWaterMark: HIGH_WATER_MARK, autoClose: true });
     handedOff = true;
@@ -135,7 +136,6 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     pipeline(stream, res, (err) => {
       if (err && errnoOf(err) !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.onStreamError(err);
     });
-    return outcome;
   } finally {
     if (!handedOff) await handle.close().catch(() => undefined);
   }

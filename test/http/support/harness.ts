@@ -63,8 +63,16 @@ export async function start(o: StartOptions = {}): Promise<Harness> {
     events,
     filesDir,
     async close() {
-      await server.close();
-      if (ownDir) rmSync(filesDir, { recursive: true, force: true });
+      try {
+        // A close() that never resolves must fail the test, not hang the suite.
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('asset server close() did not resolve within 10 s')), 10_000);
+        });
+        await Promise.race([server.close(), deadline]).finally(() => clearTimeout(timer));
+      } finally {
+        if (ownDir) rmSync(filesDir, { recursive: true, force: true });
+      }
     },
   };
 }
