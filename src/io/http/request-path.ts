@@ -3,11 +3,14 @@
 // given to WHATWG URL, which would resolve `..` and `%2e%2e` before we could
 // refuse them.
 
-export function splitTarget(raw: string): { path: string; query: URLSearchParams } {
+/** `rawQuery` keeps its leading `?` (or is empty), to be passed on to a CDN as it came. */
+export function splitTarget(target: string): { path: string; query: URLSearchParams; rawQuery: string } {
+  // Clients do not send fragments, but one that does must not leak into a query value.
+  const hash = target.indexOf('#');
+  const raw = hash === -1 ? target : target.slice(0, hash);
   const q = raw.indexOf('?');
-  const path = q === -1 ? raw : raw.slice(0, q);
-  const hash = path.indexOf('#');
-  return { path: hash === -1 ? path : path.slice(0, hash), query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)) };
+  const rawQuery = q === -1 ? '' : raw.slice(q);
+  return { path: q === -1 ? raw : raw.slice(0, q), query: new URLSearchParams(rawQuery), rawQuery };
 }
 
 export type RefusalReason = 'bad-encoding' | 'nul' | 'dot-dot' | 'absolute';

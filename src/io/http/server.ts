@@ -254,9 +254,7 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const t0 = performance.now();
     const raw = req.url ?? '/';
-    const { path, query } = splitTarget(raw);
-    const q = raw.indexOf('?');
-    const rawQuery = q === -1 ? '' : raw.slice(q);
+    const { path, query, rawQuery } = splitTarget(raw);
     const route = routeOf(path);
     // Request bodies (a POSTed checkpoint) are not read; draining keeps the connection reusable.
     req.resume();
