@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { VaqueroError } from '../errors.ts';
 import { startSystem, stopActor, type NactRef } from './nact.ts';
-import { startSupervisor, type ChildStatus, type SupervisorSpec } from './supervisor.ts';
+import { startSupervisor, type SupervisorControl, type SupervisorSpec } from './supervisor.ts';
 
 export interface RootOptions {
   /** Every supervisor and child logs through children of this logger. */
@@ -18,11 +18,10 @@ export interface RootOptions {
   now?: () => number;
 }
 
-export interface Root {
+/** status/startChild/terminateChild act on the top supervisor. */
+export interface Root extends SupervisorControl {
   /** The top supervisor's nact actor. */
   readonly ref: NactRef;
-  /** The top supervisor's children, in start order. */
-  status(): Promise<ChildStatus[]>;
   /** Stop every child in reverse start order, then the nact system. Safe after a fatal escalation. */
   stop(): Promise<void>;
 }
@@ -54,6 +53,8 @@ export async function startRoot(spec: SupervisorSpec, opts: RootOptions): Promis
     return {
       ref: top.ref,
       status: () => top.status(),
+      startChild: (c) => top.startChild(c),
+      terminateChild: (id) => top.terminateChild(id),
       stop: async () => {
         await top.stop();
         stopActor(system);

@@ -34,20 +34,64 @@ export interface ChildStatus {
   incarnation: number;
 }
 
-/** A running supervisor as seen by its parent (or the root). */
-export interface SupervisorChild extends Child {
-  readonly ref: NactRef;
+/** What can be asked of a running supervisor. */
+export interface SupervisorControl {
   /** Its children now, in start order (only this level). */
   status(): Promise<ChildStatus[]>;
+  /**
+   * Add a child at the end and start it (OTP's start_child), e.g. one boot
+   * actor per host. A dynamic child is forgotten once it exits for good, and
+   * is not brought back if the supervisor itself restarts. Rejects with
+   * VQ_ERR_CHILD_START (start failed) or VQ_ERR_ACTOR_DOWN (supervisor not running).
+   */
+  startChild(spec: ChildSpec): Promise<void>;
+  /** Stop a child (reverse-order rules do not apply: just this one) and forget it. False if there was none. */
+  terminateChild(id: string): Promise<boolean>;
+}
+
+/** A running supervisor as seen by its parent (or the root). */
+export interface SupervisorChild extends Child, SupervisorControl {
+  readonly ref: NactRef;
+}
+
+/** A supervisor as a child spec, with a handle that follows its current incarnation. */
+export interface SupervisorChildSpec extends ChildSpec {
+  readonly handle: SupervisorControl;
 }
 
 /** Make a supervisor a child of another (a subtree). Default: permanent, and the parent waits for ever for it to stop. */
-export function supervisorChild(spec: SupervisorSpec, o: { restart?: RestartType; shutdownMs?: number } = {}): ChildSpec {
+export function supervisorChild(spec: SupervisorSpec, o: { restart?: RestartType; shutdownMs?: number } = {}): SupervisorChildSpec {
+  let current: SupervisorChild | undefined;
+  const live = (): SupervisorChild => {
+    if (current === undefined) throw new VaqueroError('VQ_ERR_ACTOR_DOWN', `supervisor ${spec.name} is not running`);
+    return current;
+  };
   return {
     id: spec.name,
     restart: o.restart ?? 'permanent',
     shutdownMs: o.shutdownMs ?? Number.POSITIVE_INFINITY,
-    start: (ctx) => startSupervisor(spec, ctx),
+    start: async (ctx) => {
+      const sup = await startSupervisor(spec, ctx);
+      current = sup;
+      const forget = (): void => {
+        if (current === sup) current = undefined;
+      };
+      return {
+        stop: async () => {
+          forget();
+          await sup.stop();
+        },
+        kill: () => {
+          forget();
+          sup.kill?.();
+        },
+      };
+    },
+    handle: {
+      status: async () => live().status(),
+      startChild: async (c) => live().startChild(c),
+      terminateChild: async (id) => live().terminateChild(id),
+    },
   };
 }
 
@@ -55,7 +99,9 @@ type SupMsg =
   | { t: 'start'; done: Deferred<void> }
   | { t: 'exit'; id: string; incarnation: number; reason: ExitReason }
   | { t: 'shutdown'; done: Deferred<void> }
-  | { t: 'status'; done: Deferred<ChildStatus[]> };
+  | { t: 'status'; done: Deferred<ChildStatus[]> }
+  | { t: 'add'; spec: ChildSpec; done: Deferred<void> }
+  | { t: 'remove'; id: string; done: Deferred<boolean> };
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -78,6 +124,8 @@ interface Entry {
   incarnation: number;
   /** Set while this incarnation runs; cleared before it is stopped, so its late exits are ignored. */
   child: Child | undefined;
+  /** Added by startChild: forgotten once it exits for good. */
+  dynamic: boolean;
 }
 
 /** Start a supervisor (spawn its actor under ctx.parent, start its children in order). Rejects if a child fails to start. */
@@ -119,6 +167,16 @@ export async function startSupervisor(spec: SupervisorSpec, ctx: ChildContext): 
       send<SupMsg>(ref, { t: 'status', done });
       return done.promise;
     },
+    startChild: async (spec) => {
+      const done = deferred<void>();
+      send<SupMsg>(ref, { t: 'add', spec, done });
+      return done.promise;
+    },
+    terminateChild: async (id) => {
+      const done = deferred<boolean>();
+      send<SupMsg>(ref, { t: 'remove', id, done });
+      return done.promise;
+    },
   };
 }
 
@@ -128,8 +186,12 @@ function assertSpec(spec: SupervisorSpec): void {
   for (const c of spec.children) {
     if (ids.has(c.id)) throw new Error(`supervisor ${spec.name}: duplicate child id ${c.id}`);
     ids.add(c.id);
-    if (!(c.shutdownMs >= 0)) throw new Error(`supervisor ${spec.name}: child ${c.id} has shutdownMs ${String(c.shutdownMs)}`);
+    assertChild(spec.name, c);
   }
+}
+
+function assertChild(sup: string, c: ChildSpec): void {
+  if (!(c.shutdownMs >= 0)) throw new Error(`supervisor ${sup}: child ${c.id} has shutdownMs ${String(c.shutdownMs)}`);
 }
 
 class SupervisorCore {
@@ -143,7 +205,7 @@ class SupervisorCore {
     private readonly spec: SupervisorSpec,
     private readonly ctx: ChildContext,
   ) {
-    this.entries = spec.children.map((c) => ({ spec: c, incarnation: 0, child: undefined }));
+    this.entries = spec.children.map((c) => ({ spec: c, incarnation: 0, child: undefined, dynamic: false }));
     this.log = ctx.log.child({ sup: spec.name });
   }
 
@@ -175,6 +237,36 @@ class SupervisorCore {
       case 'status':
         msg.done.resolve(this.entries.map((e) => ({ id: e.spec.id, running: e.child !== undefined, incarnation: e.incarnation })));
         return;
+      case 'add':
+        try {
+          await this.addChild(msg.spec);
+          msg.done.resolve();
+        } catch (e) {
+          msg.done.reject(e);
+        }
+        return;
+      case 'remove': {
+        const e = this.entries.find((x) => x.spec.id === msg.id);
+        if (e !== undefined) {
+          await this.stopEntry(e);
+          this.entries.splice(this.entries.indexOf(e), 1);
+        }
+        msg.done.resolve(e !== undefined);
+        return;
+      }
+    }
+  }
+
+  private async addChild(spec: ChildSpec): Promise<void> {
+    if (this.phase !== 'running') throw new VaqueroError('VQ_ERR_ACTOR_DOWN', `supervisor ${this.spec.name} is not running`);
+    if (this.entries.some((e) => e.spec.id === spec.id)) throw new Error(`supervisor ${this.spec.name}: duplicate child id ${spec.id}`);
+    assertChild(this.spec.name, spec);
+    const e: Entry = { spec, incarnation: 0, child: undefined, dynamic: true };
+    this.entries.push(e);
+    const err = await this.startEntry(e);
+    if (err !== undefined) {
+      this.entries.splice(this.entries.indexOf(e), 1);
+      throw new VaqueroError('VQ_ERR_CHILD_START', `supervisor ${this.spec.name}: child ${spec.id} failed to start`, { cause: err });
     }
   }
 
@@ -266,7 +358,7 @@ class SupervisorCore {
     await this.stopEntry(e);
     const again = e.spec.restart === 'permanent' || (e.spec.restart === 'transient' && reason.kind === 'crash');
     if (!again) {
-      if (e.spec.restart === 'temporary') this.entries.splice(this.entries.indexOf(e), 1);
+      if (e.spec.restart === 'temporary' || e.dynamic) this.entries.splice(this.entries.indexOf(e), 1);
       return;
     }
     await this.restartFrom(e, reason.kind === 'crash' ? reason.error : new Error(`child ${id} exited`));

@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ChildContext, ChildSpec } from '../../src/supervisors/child.ts';
+import { isVaqueroError } from '../../src/errors.ts';
+import { restartBudgetFor } from '../../src/outage/table.ts';
 import { startRoot } from '../../src/supervisors/root.ts';
 import { supervisorChild, supervisorSpec, type Strategy } from '../../src/supervisors/supervisor.ts';
 import { captureLogger, Probes, Recorder, waitFor } from './support.ts';
@@ -148,6 +150,64 @@ test('specs that cannot work are refused at start', async () => {
     () => assert.unreachable('started'),
     (e: Error) => assert.match(e.message, /intensity must be an integer >= 0/),
   );
+});
+
+test('dynamic children: added to a running subtree through its handle, forgotten once done, gone when the subtree restarts', async () => {
+  const rec = new Recorder();
+  const probes = new Probes();
+  const bootSup = supervisorChild(supervisorSpec({ name: 'boot-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [] }));
+  const top = supervisorSpec({ name: 'agent-sup', strategy: 'one_for_one', policy: 'vs-actor-crash', children: [rec.wrap(bootSup)] });
+  const root = await startRoot(top, { logger: captureLogger().logger, onFatal: noFatal });
+  try {
+    await bootSup.handle.startChild(rec.wrap(probes.spec('boot-h1', { restart: 'transient' })));
+    await bootSup.handle.startChild(rec.wrap(probes.spec('boot-h2', { restart: 'transient' })));
+    const dup = await bootSup.handle.startChild(probes.spec('boot-h1')).catch((e: Error) => e.message);
+    assert.is(dup, 'supervisor boot-sup: duplicate child id boot-h1');
+    const failed = await bootSup.handle.startChild(probes.spec('boot-bad', { failStart: () => true })).catch((e: unknown) => e);
+    assert.ok(isVaqueroError(failed) && failed.code === 'VQ_ERR_CHILD_START');
+    probes.crash('boot-h1');
+    await waitFor(() => rec.count('boot-h1') === 2, 'a crashed transient dynamic child to restart');
+    probes.finish('boot-h1');
+    await waitFor(() => rec.events.filter((e) => e === 'stop:boot-h1').length === 2, 'the finished child to be stopped');
+    assert.equal(await bootSup.handle.status(), [{ id: 'boot-h2', running: true, incarnation: 1 }]);
+    assert.is(await bootSup.handle.terminateChild('boot-h2'), true);
+    assert.is(await bootSup.handle.terminateChild('boot-h2'), false);
+    assert.equal(await bootSup.handle.status(), []);
+    await bootSup.handle.startChild(rec.wrap(probes.spec('boot-h3')));
+    assert.is(await root.terminateChild('boot-sup'), true);
+    const down = await bootSup.handle.status().catch((e: unknown) => e);
+    assert.ok(isVaqueroError(down) && down.code === 'VQ_ERR_ACTOR_DOWN');
+    assert.equal(await root.status(), []);
+  } finally {
+    await root.stop();
+  }
+  assert.ok(rec.events.includes('stop:boot-h3'));
+});
+
+test('a restarted subtree comes back with its static children only; the handle follows the new incarnation', async () => {
+  const probes = new Probes();
+  const rec = new Recorder();
+  const bootSup = supervisorChild(supervisorSpec({ name: 'boot-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [rec.wrap(probes.spec('cache'))] }));
+  const root = await startRoot(supervisorSpec({ name: 'agent-sup', strategy: 'one_for_one', policy: 'vs-actor-crash', children: [bootSup, rec.wrap(probes.spec('crasher'))] }), {
+    logger: captureLogger().logger,
+    onFatal: noFatal,
+    now: () => 0,
+  });
+  try {
+    await bootSup.handle.startChild(probes.spec('boot-h1'));
+    // Make boot-sup give up: its budget is spent by its static child.
+    const budget = restartBudgetFor('va-actor-crash').intensity;
+    for (let i = 0; i <= budget; i++) {
+      const before = rec.count('cache');
+      probes.crash('cache');
+      await waitFor(() => rec.count('cache') > before, 'cache restart');
+    }
+    await root.status();
+    assert.equal(await bootSup.handle.status(), [{ id: 'cache', running: true, incarnation: 1 }]);
+    assert.equal((await root.status()).map((c) => [c.id, c.incarnation]), [['boot-sup', 2], ['crasher', 1]]);
+  } finally {
+    await root.stop();
+  }
 });
 
 test.run();
