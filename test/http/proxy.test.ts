@@ -168,6 +168,20 @@ test('a CDN that never answers times out into 502', () =>
     200,
   ));
 
+test('a client that leaves while the CDN is slow drops the upstream request, and that is not a CDN error', () =>
+  withCdn(async (h, cdn) => {
+    const ac = new AbortController();
+    const pending = fetch(`${h.base}/files/slow`, { signal: ac.signal }).catch((e: unknown) => e);
+    await until('the CDN to see the request', 2000, () => cdn.seen.length === 1);
+    assert.is(h.server.openStreams(), 1);
+    ac.abort();
+    await pending;
+    await until('the upstream request to close', 2000, () => h.server.openStreams() === 0);
+    await until('the file event', 2000, () => h.events.length > 0);
+    assert.equal(withoutAt(h.events), [{ type: 'http.file', path: 'slow', via: 'cdn', status: 200, bytes: 0, complete: false, remote: '127.0.0.1' }]);
+    assert.is(h.registry.counter('vaquero_http_errors_total', '', ['kind']).get({ kind: 'proxy' }), 0);
+  }));
+
 test('a CDN that breaks mid-body cuts the client off; nothing stays open', () =>
   withCdn(async (h) => {
     const r = await curl([`${h.base}/files/cut`]);

@@ -55,8 +55,10 @@ export function proxyFile(req: IncomingMessage, res: ServerResponse, segments: r
   if (remote) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${String(req.headers['x-forwarded-for'])}, ${remote}` : remote;
   const send = cdn.scheme === 'https' ? httpsRequest : httpRequest;
   let failed = false;
+  let clientLeft = false;
   const fail = (reason: string): void => {
-    if (failed) return;
+    // Destroying the upstream request because the client left is not the CDN's failure.
+    if (failed || clientLeft) return;
     failed = true;
     ctx.onError(reason);
     if (!res.headersSent && !res.destroyed) {
@@ -80,7 +82,9 @@ export function proxyFile(req: IncomingMessage, res: ServerResponse, segments: r
   up.on('error', (err) => fail(`${cdn.scheme}://${host}:${cdn.port}: ${err.message}`));
   // The client left before the CDN answered: drop the upstream request too.
   res.on('close', () => {
-    if (!res.writableFinished) up.destroy();
+    if (res.writableFinished) return;
+    clientLeft = true;
+    up.destroy();
   });
   up.on('response', (upRes: IncomingMessage) => {
     up.setTimeout(0);
