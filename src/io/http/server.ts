@@ -1,19 +1,21 @@
 // The agent's HTTP asset server (DESIGN.md "HTTP asset server", default port
 // 24602): iPXE scripts, unattended configs, checkpoints, /files from disk or
-// a CDN, /health and /metrics. Routing, statuses, events and metrics live
-// here; what to render for a host comes from AssetRoutes.
+// a CDN, /health and /metrics. This file owns routing, the connection
+// lifecycle and reporting; host routes and /files have their own files, and
+// what to render for a host comes from AssetRoutes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { normalizeMac } from '../../model/mac.ts';
 import type { Registry } from '../../metrics/registry.ts';
 import { plainAddress } from './address.ts';
+import type { EventBody, HandlerContext } from './context.ts';
 import type { HttpEvent, RouteName } from './events.ts';
+import { filesRoute } from './files-route.ts';
+import { HostRoutes } from './host-routes.ts';
 import { httpMetrics, type HttpErrorKind } from './http-metrics.ts';
-import { proxyFile, type CdnTarget } from './proxy.ts';
-import { decodeSegment, filePath, splitTarget } from './request-path.ts';
-import type { AssetRoutes, HostRequest, RouteOutcome } from './routes.ts';
-import { serveFile, type FileOutcome } from './static-files.ts';
+import type { CdnTarget } from './proxy.ts';
+import { splitTarget } from './request-path.ts';
+import type { AssetRoutes } from './routes.ts';
 import { StreamTracker } from './stream-tracker.ts';
 
 export type { AssetRoutes, HostRequest, RouteOutcome } from './routes.ts';
@@ -58,10 +60,6 @@ export interface AssetServer {
 
 const TEXT = 'text/plain; charset=utf-8';
 
-const OUTCOME_STATUS = { 'unknown-mac': 404, 'not-found': 404, 'render-error': 500, unavailable: 503 } as const;
-
-type EventBody = HttpEvent extends infer E ? (E extends HttpEvent ? Omit<E, 'at' | 'remote'> : never) : never;
-
 export function createAssetServer(opts: AssetServerOptions): AssetServer {
   const log = opts.logger ?? pino({ enabled: false });
   const now = opts.now ?? Date.now;
@@ -72,8 +70,8 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
   const bodyBytes = new WeakMap<ServerResponse, () => number>();
   let server: Server | undefined;
 
-  const emit = (req: IncomingMessage | Socket, e: EventBody): void => {
-    const socket = 'socket' in req ? req.socket : req;
+  const emit = (from: IncomingMessage | Socket, e: EventBody): void => {
+    const socket = 'socket' in from ? from.socket : from;
     const event = { ...e, at: now(), remote: plainAddress(socket.remoteAddress) } as HttpEvent;
     m.events.inc({ type: event.type });
     try {
@@ -92,123 +90,9 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
     res.end(body);
   }
 
-  function methodNotAllowed(res: ServerResponse, allow: string): void {
-    text(res, 405, 'method not allowed\n', { allow });
-  }
-
-  function hostRequest(req: IncomingMessage, mac: string, query: URLSearchParams): HostRequest {
-    const params: HostRequest['params'] = {};
-    for (const k of ['uuid', 'domain', 'hostname'] as const) {
-      const v = query.get(k);
-      if (v) params[k] = v;
-    }
-    const boot = query.get('boot');
-    const local = req.socket.localAddress;
-    return { mac, ...(boot ? { boot } : {}), ...(local ? { localAddress: local } : {}), remoteAddress: plainAddress(req.socket.remoteAddress), params };
-  }
-
-  /** Answers a failed outcome; returns true when it did. */
-  function answerFailure(req: IncomingMessage, res: ServerResponse, route: RouteName, mac: string, o: RouteOutcome): o is Extract<RouteOutcome, { ok: true }> {
-    if (o.ok) return true;
-    const status = OUTCOME_STATUS[o.kind];
-    if (o.kind === 'unknown-mac') emit(req, { type: 'http.unknown-mac', route, mac });
-    else if (o.kind === 'not-found') emit(req, { type: 'http.not-found', route, mac, reason: o.message });
-    else if (o.kind === 'unavailable') emit(req, { type: 'http.unavailable', route, reason: o.message });
-    else {
-      fail('render');
-      log.warn({ mac, route, err: o.message }, 'http: render failed');
-      emit(req, { type: 'http.render-error', route, mac, ...(o.boot ? { boot: o.boot } : {}), reason: o.message });
-    }
-    text(res, status, `${o.kind === 'unknown-mac' ? 'unknown MAC address' : o.message}\n`);
-    return false;
-  }
-
-  /** `/ipxe`, `/ipxe?mac=...`. */
-  async function ipxe(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const rawMac = query.get('mac');
-    if (!rawMac) {
-      emit(req, { type: 'http.ipxe-discovery' });
-      text(res, 200, opts.routes.discovery());
-      return;
-    }
-    const mac = normalizeMac(rawMac);
-    if (!mac) return badRequest(req, res, 'ipxe', `'${rawMac}' is not a MAC address`);
-    const hr = hostRequest(req, mac, query);
-    const o = await opts.routes.ipxe(hr);
-    if (!answerFailure(req, res, 'ipxe', mac, o)) return;
-    emit(req, { type: 'http.ipxe', mac, boot: o.boot, uefi: o.uefi ?? false, ...hr.params });
-    text(res, 200, o.body, { 'content-type': o.contentType, 'cache-control': 'no-store' });
-  }
-
-  async function config(req: IncomingMessage, res: ServerResponse, rawMac: string, query: URLSearchParams): Promise<void> {
-    const mac = normalizeMac(decodeSegment(rawMac) ?? '');
-    if (!mac) return badRequest(req, res, 'config', `'${rawMac}' is not a MAC address`);
-    const o = await opts.routes.config(hostRequest(req, mac, query));
-    if (!answerFailure(req, res, 'config', mac, o)) return;
-    emit(req, { type: 'http.config', mac, boot: o.boot, assetType: o.assetType ?? '' });
-    text(res, 200, o.body, { 'content-type': o.contentType, 'cache-control': 'no-store' });
-  }
-
-  async function checkpoint(req: IncomingMessage, res: ServerResponse, rawMac: string, query: URLSearchParams): Promise<void> {
-    const mac = normalizeMac(decodeSegment(rawMac) ?? '');
-    if (!mac) return badRequest(req, res, 'checkpoint', `'${rawMac}' is not a MAC address`);
-    const hr = hostRequest(req, mac, query);
-    const o = await opts.routes.checkpoint(hr);
-    if (!answerFailure(req, res, 'checkpoint', mac, o)) return;
-    // HEAD is safe by definition: it answers like GET but records nothing.
-    if (req.method !== 'HEAD') emit(req, { type: 'boot.checkpoint', mac, ...(hr.boot ? { boot: hr.boot } : {}) });
-    text(res, 200, o.body, { 'content-type': o.contentType, 'cache-control': 'no-store' });
-  }
-
-  function badRequest(req: IncomingMessage, res: ServerResponse, route: RouteName, reason: string): void {
-    emit(req, { type: 'http.bad-request', route, reason });
-    text(res, 400, `${reason}\n`);
-  }
-
-  async function files(req: IncomingMessage, res: ServerResponse, rawRest: string, rawQuery: string): Promise<void> {
-    const p = filePath(rawRest);
-    const shown = rawRest.slice(0, 256);
-    if (!p.ok) {
-      m.refused.inc({ reason: p.reason });
-      emit(req, { type: 'http.refused', path: shown, reason: p.reason });
-      text(res, 404, 'not found\n');
-      return;
-    }
-    const path = p.segments.join('/');
-    const via = opts.cdn ? 'cdn' : 'disk';
-    const o: FileOutcome = { bytes: 0 };
-    bodyBytes.set(res, () => o.bytes);
-    res.once('close', () => {
-      if (o.refused) {
-        const reason = o.refused.startsWith('resolves outside') ? 'symlink-escape' : 'unreadable';
-        m.refused.inc({ reason });
-        emit(req, { type: 'http.refused', path, reason: o.refused });
-        return;
-      }
-      emit(req, { type: 'http.file', path, via, status: res.statusCode, bytes: o.bytes, ...(o.range ? { range: o.range } : {}), complete: res.writableFinished });
-    });
-    if (opts.cdn) {
-      proxyFile(req, res, p.segments, rawQuery, o, {
-        cdn: opts.cdn,
-        streams,
-        onError: (reason) => {
-          fail('proxy');
-          log.warn({ path, err: reason }, 'http: CDN request failed');
-          emit(req, { type: 'http.proxy-error', path, reason });
-        },
-      });
-      return;
-    }
-    await serveFile(req, res, p.segments, {
-      root: opts.filesDir,
-      streams,
-      onStreamError: (err) => {
-        fail('stream');
-        log.warn({ path, err }, 'http: file stream failed');
-        emit(req, { type: 'http.handler-error', route: 'files', reason: `reading ${path}: ${err.message}` });
-      },
-    }, o);
-  }
+  const ctx: HandlerContext = { log, metrics: m, emit, fail, text, countBody: (res, bytes) => bodyBytes.set(res, bytes) };
+  const host = new HostRoutes(ctx, opts.routes);
+  const files = { filesDir: opts.filesDir, streams, ...(opts.cdn ? { cdn: opts.cdn } : {}) };
 
   function health(res: ServerResponse): void {
     const r = opts.readiness?.() ?? { ready: true };
@@ -232,18 +116,18 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
     const method = req.method ?? '';
     if (route === 'other') return text(res, 404, 'not found\n');
     const allow = route === 'checkpoint' ? 'GET, HEAD, POST' : 'GET, HEAD';
-    if (!allow.split(', ').includes(method)) return methodNotAllowed(res, allow);
+    if (!allow.split(', ').includes(method)) return text(res, 405, 'method not allowed\n', { allow });
     const rest = (prefix: string) => path.slice(prefix.length);
     switch (route) {
       case 'ipxe':
-        return ipxe(req, res, query);
+        return host.ipxe(req, res, query);
       case 'config':
         // One segment only: /config/<mac>/anything is not a config.
-        return rest('/config/').includes('/') ? text(res, 404, 'not found\n') : config(req, res, rest('/config/'), query);
+        return rest('/config/').includes('/') ? text(res, 404, 'not found\n') : host.config(req, res, rest('/config/'), query);
       case 'checkpoint':
-        return rest('/checkpoint/').includes('/') ? text(res, 404, 'not found\n') : checkpoint(req, res, rest('/checkpoint/'), query);
+        return rest('/checkpoint/').includes('/') ? text(res, 404, 'not found\n') : host.checkpoint(req, res, rest('/checkpoint/'), query);
       case 'files':
-        return files(req, res, rest('/files/'), rawQuery);
+        return filesRoute(ctx, files, req, res, rest('/files/'), rawQuery);
       case 'health':
         return health(res);
       case 'metrics':

@@ -20,7 +20,7 @@ export interface FileServeContext {
 
 export interface FileOutcome {
   /** Why the path was refused (answered 404), for metrics and events; absent when it was looked up. */
-  refused?: string;
+  refused?: { reason: 'symlink-escape' | 'unreadable'; detail: string };
   /** `bytes=a-b` actually served, for the event. */
   range?: string;
   /** Body bytes handed to the response so far. */
@@ -62,12 +62,12 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
   } catch (e) {
     const code = errnoOf(e);
     // ELOOP, EACCES and friends are refusals worth counting; a missing file is just a 404.
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') outcome.refused = `cannot resolve: ${code ?? String(e)}`;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') outcome.refused = { reason: 'unreadable', detail: `cannot resolve: ${code ?? String(e)}` };
     notFound(res);
     return;
   }
   if (!inside(realRoot, real)) {
-    outcome.refused = 'resolves outside the files folder';
+    outcome.refused = { reason: 'symlink-escape', detail: 'resolves outside the files folder' };
     notFound(res);
     return;
   }
@@ -78,7 +78,7 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     const code = errnoOf(e);
-    if (code !== 'ENOENT') outcome.refused = `cannot open: ${code ?? String(e)}`;
+    if (code !== 'ENOENT') outcome.refused = { reason: 'unreadable', detail: `cannot open: ${code ?? String(e)}` };
     notFound(res);
     return;
   }
