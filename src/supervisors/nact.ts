@@ -31,7 +31,7 @@ export interface ActorHooks<S, M> {
  */
 export function spawnActor<S, M>(parent: NactRef, name: string, hooks: ActorHooks<S, M>): NactRef {
   const f = (state: S, msg: M): Promise<S> => hooks.handle(state, msg);
-  return spawn(parent as Ref<never>, f, name, {
+  return spawn(parent as Ref<never>, f, nactName(name), {
     initialState: hooks.initialState,
     onCrash: (msg: M | undefined, error: unknown, ctx: { stop: symbol }) => {
       // nact calls onCrash from an un-awaited async function: a throw here
@@ -44,6 +44,21 @@ export function spawnActor<S, M>(parent: NactRef, name: string, hooks: ActorHook
       return ctx.stop;
     },
   } as never) as NactRef;
+}
+
+/**
+ * nact accepts only /^[a-z0-9-$_.+!*'(),]+$/i as a name; child ids such as
+ * `boot-52:54:00:00:10:01` are not. Anything else (and `$` itself) becomes
+ * `$` + two hex digits per UTF-8 byte, which keeps distinct ids distinct.
+ */
+export function nactName(id: string): string {
+  if (id.length === 0) throw new Error('an actor name may not be empty');
+  return [...Buffer.from(id, 'utf8')]
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      return b < 0x80 && c !== '$' && /^[a-z0-9\-_.+!*'(),]$/i.test(c) ? c : `$${b.toString(16).padStart(2, '0')}`;
+    })
+    .join('');
 }
 
 /** Stop an actor and its nact descendants at once; a no-op if already stopped. */

@@ -45,7 +45,7 @@ function watchStep(s: WatchState, msg: WatchMsg, now: number): [WatchState, Watc
 /** Wiring: the runner maps effects to the injected adapter (here an event sink) and the runtime's timers. */
 function watchChild(clock: Clock, sink: WatchEvent[]): { spec: ChildSpec; ref: ActorRef<WatchMsg> } {
   return actorChild<WatchState, WatchMsg, WatchEffect>({
-    id: 'watch-52-54-00-00-10-01',
+    id: 'boot-52:54:00:00:10:01',
     restart: 'transient',
     clock,
     def: { init: watchInit, step: watchStep },
@@ -100,8 +100,8 @@ test('under a supervisor: the deadline timer effect fires on the injected clock,
     await waitFor(() => events.length === 2, 'the stall event');
     assert.equal(events[1], { type: 'boot.stalled', at: 160, last: 'dhcp' });
     await waitFor(() => w.ref.tell({ type: 'seen', step: 'tftp' }) === 'down', 'the actor to refuse messages once done');
-    assert.equal(await root.status(), [{ id: 'watch-52-54-00-00-10-01', running: false, incarnation: 1 }]);
-    assert.is(rec.count('watch-52-54-00-00-10-01'), 1, 'a normal exit of a transient child is not restarted');
+    assert.equal(await root.status(), [{ id: 'boot-52:54:00:00:10:01', running: false, incarnation: 1 }]);
+    assert.is(rec.count('boot-52:54:00:00:10:01'), 1, 'a normal exit of a transient child is not restarted');
     assert.is(clock.pending(), 0, 'no timer outlives its actor');
   } finally {
     await root.stop();
