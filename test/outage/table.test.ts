@@ -148,17 +148,30 @@ function tsFiles(dir: string): string[] {
   });
 }
 
+// Budget and ride-through field names are ours alone; a backoff literal is
+// recognised by baseMs and factor together (other timers may say baseMs).
+const policyField = /\b(intensity|periodMs|rideThroughMs)\s*:\s*[\d.]/;
+const backoffLiteral = /\bbaseMs\s*:\s*[\d.][^}]*\bfactor\s*:\s*[\d.]|\bfactor\s*:\s*[\d.][^}]*\bbaseMs\s*:\s*[\d.]/;
+
 test('no source file outside src/outage hard-codes a restart budget, backoff or ride-through', () => {
-  const policyField = /\b(intensity|periodMs|rideThroughMs|baseMs|maxMs|jitter)\s*:\s*[\d.]/;
   const offenders: string[] = [];
   for (const f of tsFiles(join(REPO, 'src'))) {
     const rel = relative(REPO, f);
     if (rel.startsWith(join('src', 'outage'))) continue;
-    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+    const text = readFileSync(f, 'utf8');
+    text.split('\n').forEach((line, i) => {
       if (policyField.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
     });
+    if (backoffLiteral.test(text)) offenders.push(`${rel}: a backoff literal`);
   }
   assert.equal(offenders, []);
+});
+
+test('the scan above does catch what it is meant to', () => {
+  assert.ok(policyField.test("supervisorSpecLike({ intensity: 3, periodMs: 5000 })"));
+  assert.ok(backoffLiteral.test('const b = {\n  baseMs: 500,\n  factor: 2,\n  maxMs: 1 };'));
+  assert.not.ok(backoffLiteral.test('const t = { baseMs: 500 }; const u = { factor: 2 };'));
+  assert.not.ok(policyField.test('const { intensity, periodMs } = restartBudgetFor(id);'));
 });
 
 test.run();
