@@ -32,6 +32,7 @@ function folder(): BigFile {
   symlinkSync(join(outside, 'secret.txt'), join(d, 'escape-link'));
   symlinkSync(outside, join(d, 'escape-dir'));
   symlinkSync('sub/inner.txt', join(d, 'inside-link'));
+  symlinkSync('loop', join(d, 'loop'));
   return big;
 }
 
@@ -220,8 +221,10 @@ test('escapes are refused with 404 and no byte from outside: raw .., encoded ..,
       [[`${h.base}/files/bad%zzescape`], 'bad-encoding'],
       [[`${h.base}/files/escape-link`], 'symlink-escape'],
       [[`${h.base}/files/escape-dir/secret.txt`], 'symlink-escape'],
+      [[`${h.base}/files/loop`], 'cannot resolve: ELOOP'],
     ];
     for (const [args, reason] of attempts) {
+      const before = h.events.length;
       const r = await curl(['-i', ...args]);
       assert.is(r.code, 0, r.err);
       const res = parseResponse(r.body);
@@ -229,7 +232,8 @@ test('escapes are refused with 404 and no byte from outside: raw .., encoded ..,
       assert.is(res.body.toString(), 'not found\n', args.join(' '));
       assert.not.ok(r.body.includes(SECRET), 'secret leaked');
       assert.not.ok(r.body.includes('root:'), '/etc/passwd leaked');
-      const last = h.events[h.events.length - 1];
+      // Refusals found on disk are reported when the response closes.
+      const last = await until('the refusal event', 2000, () => h.events.length > before && h.events[h.events.length - 1]);
       assert.ok(last?.type === 'http.refused', `${args.join(' ')}: ${JSON.stringify(last)}`);
       assert.is(last.reason.startsWith('resolves outside') ? 'symlink-escape' : last.reason, reason, args.join(' '));
     }
@@ -243,6 +247,7 @@ test('escapes are refused with 404 and no byte from outside: raw .., encoded ..,
       'vaquero_http_refused_total{reason="absolute"} 2',
       'vaquero_http_refused_total{reason="bad-encoding"} 1',
       'vaquero_http_refused_total{reason="symlink-escape"} 2',
+      'vaquero_http_refused_total{reason="unreadable"} 1',
     ]) {
       assert.ok(text.split('\n').includes(line), `missing ${line}`);
     }
