@@ -150,33 +150,35 @@ export async function startSupervisor(spec: SupervisorSpec, ctx: ChildContext): 
     stopActor(ref);
     throw e;
   }
+  // nact drops a message to a stopped actor without a word: once stopped,
+  // answer here instead of waiting for ever.
+  let closed = false;
+  let stopping: Promise<void> | undefined;
+  const request = <T>(make: (done: Deferred<T>) => SupMsg): Promise<T> => {
+    if (closed) return Promise.reject(new VaqueroError('VQ_ERR_ACTOR_DOWN', `supervisor ${spec.name} is stopped`));
+    const done = deferred<T>();
+    send<SupMsg>(ref, make(done));
+    return done.promise;
+  };
   return {
     ref,
-    stop: async () => {
-      const done = deferred<void>();
-      send<SupMsg>(ref, { t: 'shutdown', done });
-      await done.promise;
-      stopActor(ref);
+    stop: () => {
+      stopping ??= (async () => {
+        if (closed) return;
+        await request<void>((done) => ({ t: 'shutdown', done }));
+        closed = true;
+        stopActor(ref);
+      })();
+      return stopping;
     },
     kill: () => {
+      closed = true;
       core.killAll();
       stopActor(ref);
     },
-    status: async () => {
-      const done = deferred<ChildStatus[]>();
-      send<SupMsg>(ref, { t: 'status', done });
-      return done.promise;
-    },
-    startChild: async (spec) => {
-      const done = deferred<void>();
-      send<SupMsg>(ref, { t: 'add', spec, done });
-      return done.promise;
-    },
-    terminateChild: async (id) => {
-      const done = deferred<boolean>();
-      send<SupMsg>(ref, { t: 'remove', id, done });
-      return done.promise;
-    },
+    status: () => request<ChildStatus[]>((done) => ({ t: 'status', done })),
+    startChild: (c) => request<void>((done) => ({ t: 'add', spec: c, done })),
+    terminateChild: (id) => request<boolean>((done) => ({ t: 'remove', id, done })),
   };
 }
 

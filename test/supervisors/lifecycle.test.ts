@@ -210,4 +210,20 @@ test('a restarted subtree comes back with its static children only; the handle f
   }
 });
 
+test('stop is idempotent (also when called twice at once); a stopped tree answers ACTOR_DOWN instead of hanging', async () => {
+  const rec = new Recorder();
+  const probes = new Probes();
+  const root = await startRoot(supervisorSpec({ name: 'x-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [rec.wrap(probes.spec('a'))] }), {
+    logger: captureLogger().logger,
+    onFatal: noFatal,
+  });
+  await Promise.all([root.stop(), root.stop()]);
+  await root.stop();
+  assert.equal(rec.events, ['start:a', 'stop:a']);
+  for (const late of [root.status(), root.startChild(probes.spec('b')), root.terminateChild('a')]) {
+    const err = await late.then(() => undefined, (e: unknown) => e);
+    assert.ok(isVaqueroError(err) && err.code === 'VQ_ERR_ACTOR_DOWN');
+  }
+});
+
 test.run();
