@@ -25,11 +25,6 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 300
   }
 }
 
-/** Let nact's setImmediate-driven mailboxes drain a few rounds. */
-export async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
-}
-
 /** A clock the test moves by hand; timers fire in `advance`. */
 export class ManualClock implements Clock {
   t: number;
