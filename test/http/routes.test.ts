@@ -2,6 +2,7 @@
 // real curl: iPXE discovery and host scripts, configs, checkpoints, and how
 // unknown MACs, bad requests, render failures and thrown handlers answer.
 import { connect } from 'node:net';
+import { pino } from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAssetRoutes } from '../../src/agent/asset-routes.ts';
@@ -316,6 +317,32 @@ test('a malformed request gets 400 from the parser, is counted, and the server k
     await until('client-error event', 2000, () => h.events.some((e) => e.type === 'http.client-error'));
     assert.is(h.registry.counter('vaquero_http_errors_total', '', ['kind']).get({ kind: 'client' }), 1);
     assert.is((await fetch(`${h.base}/ipxe`)).status, 200);
+  } finally {
+    await h.close();
+  }
+});
+
+test('with a debug logger, each request is logged when its response closes', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const h = await start({ logger });
+  try {
+    const body = await (await fetch(`${h.base}/ipxe?mac=00-00-00-00-00-01`)).text();
+    const entry = await until('the access log line', 2000, () => lines.find((l) => l.msg === 'http: request'));
+    assert.equal({ ...entry, time: 0, pid: 0, hostname: '', ms: 0 }, {
+      level: 20,
+      time: 0,
+      pid: 0,
+      hostname: '',
+      method: 'GET',
+      url: '/ipxe?mac=00-00-00-00-00-01',
+      status: 200,
+      bytes: Buffer.byteLength(body),
+      ms: 0,
+      remote: '127.0.0.1',
+      complete: true,
+      msg: 'http: request',
+    });
   } finally {
     await h.close();
   }

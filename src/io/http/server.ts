@@ -147,7 +147,12 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
       const bytes = bodyBytes.get(res)?.() ?? 0;
       if (bytes > 0) m.bytes.inc({ route }, bytes);
       if (!res.writableFinished) m.aborted.inc({ route });
-      m.duration.observe({ route }, (performance.now() - t0) / 1000);
+      const seconds = (performance.now() - t0) / 1000;
+      m.duration.observe({ route }, seconds);
+      // An access log at debug only: a rack booting at once makes thousands of requests a minute.
+      if (log.isLevelEnabled('debug')) {
+        log.debug({ method: req.method, url: raw.slice(0, 256), status: res.statusCode, bytes, ms: Math.round(seconds * 1000), remote: plainAddress(req.socket.remoteAddress), complete: res.writableFinished }, 'http: request');
+      }
     });
     const p = dispatch(req, res, route, path, query, rawQuery)
       .catch((err: unknown) => {
