@@ -2,7 +2,7 @@
 // conditional requests, HEAD, content types, and every way out of the folder
 // refused without a byte of what lies outside.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -118,6 +118,25 @@ test('single ranges: first 100 bytes, a middle slice, a suffix, open-ended; 416 
         [206, 'bytes=1000-1999', 1000],
       ],
     );
+  }));
+
+test('sixteen clients at once each get their own slice, byte for byte', () =>
+  withServer(async (h, f) => {
+    const slice = 1024 * 1024;
+    const starts = Array.from({ length: 16 }, (_, i) => i * 3 * slice + 12345);
+    const results = await Promise.all(starts.map((a) => curl(['-r', `${a}-${a + slice - 1}`, `${h.base}/files/${f.name}`])));
+    const fd = openSync(f.path, 'r');
+    try {
+      results.forEach((r, i) => {
+        const want = Buffer.alloc(slice);
+        readSync(fd, want, 0, slice, starts[i]!);
+        assert.is(r.code, 0, r.err);
+        assert.ok(r.body.equals(want), `slice ${i} differs`);
+      });
+    } finally {
+      closeSync(fd);
+    }
+    await until('all streams closed', 5000, () => h.server.openStreams() === 0);
   }));
 
 test('HEAD: the GET headers and no body', () =>
