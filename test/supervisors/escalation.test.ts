@@ -118,17 +118,20 @@ test('escalations that exhaust every level end at the root: one fatal, whole tre
   const top = supervisorSpec({ name: 'agent-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [rec.wrap(probes.spec('x')), rec.wrap(supervisorChild(sub))] });
   const root = await startRoot(top, { logger: captureLogger().logger, onFatal: (e) => fatal.push(e), now: () => 0 });
   try {
-    // Each sub-supervisor incarnation absorbs DHCP.intensity crashes and gives up on the next.
-    let subStarts = 1;
-    while (fatal.length === 0) {
-      for (let i = 0; i <= DHCP.intensity; i++) {
+    // Each sub-supervisor incarnation absorbs DHCP.intensity crashes and gives up on the next;
+    // the top restarts it ACTORS.intensity times and gives up on the next escalation.
+    for (let round = 0; round <= ACTORS.intensity; round++) {
+      await waitFor(() => rec.count('services-sup') === round + 1, `subtree incarnation ${round + 1}`);
+      await root.status(); // queued behind the top's restart of the subtree: the new p is up
+      for (let i = 1; i <= DHCP.intensity; i++) {
         const before = rec.count('p');
         probes.crash('p');
-        await waitFor(() => rec.count('p') === before + 1 || fatal.length > 0 || rec.count('services-sup') > subStarts, 'p restart or escalation');
+        await waitFor(() => rec.count('p') === before + 1, `round ${round}: p restart ${i}`);
       }
-      await waitFor(() => rec.count('services-sup') > subStarts || fatal.length > 0, 'escalation handled');
-      subStarts = rec.count('services-sup');
+      assert.equal(fatal, [], `round ${round}`);
+      probes.crash('p');
     }
+    await waitFor(() => fatal.length === 1, 'the fatal escalation');
     assert.is(rec.count('services-sup'), ACTORS.intensity + 1, 'the top restarted the subtree as often as its own budget allows');
     assert.is(fatal.length, 1);
     assert.is(fatal[0]?.message, `supervisor agent-sup gave up: more than ${ACTORS.intensity} restarts in ${ACTORS.periodMs} ms (outage row va-actor-crash); last crash in services-sup`);
