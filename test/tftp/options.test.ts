@@ -15,6 +15,15 @@ test('UEFI probe options: tsize answered with the real size, blksize and windows
   });
 });
 
+test('empty file: tsize is not acknowledged (curl rejects tsize 0 in an OACK)', () => {
+  assert.equal(negotiate([['tsize', '0'], ['blksize', '1468']], 0, limits), {
+    blksize: 1468,
+    windowsize: 1,
+    oack: [['blksize', '1468']],
+    ignored: [{ name: 'tsize', value: '0', reason: 'empty file: tsize 0 is refused by curl' }],
+  });
+});
+
 test('no options: RFC 1350 defaults and no OACK', () => {
   assert.equal(negotiate([], 10, limits), { blksize: 512, windowsize: 1, oack: [], ignored: [] });
 });

@@ -84,6 +84,9 @@ export function negotiate(requested: TftpOptions, size: number, limits: OptionLi
         // RFC 2349 section 4: an RRQ carries 0 and the OACK carries the real size. A non-zero
         // value in an RRQ is meaningless; answering the real size is still what the client wants.
         if (n === null) ignore('tsize must be an integer');
+        // curl (7.88) fails a transfer whose OACK says tsize 0; leaving the option out
+        // for an empty file costs other clients nothing.
+        else if (size === 0) ignore('empty file: tsize 0 is refused by curl');
         else out.oack.push([name, String(size)]);
         break;
       default:

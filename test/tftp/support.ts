@@ -1,0 +1,148 @@
+// Shared by the TFTP tests: a served tree, running real clients with a hard
+// time limit, polling with a deadline, and a disposable network-namespace pair.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs a command (inside `ns` if given); killed by PID after `timeoutMs`. */
+export function run(cmd: string, args: string[], opts: { cwd?: string; ns?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  const [file, argv] = opts.ns ? ['ip', ['netns', 'exec', opts.ns, cmd, ...args]] : [cmd, args];
+  return new Promise((resolve) => {
+    const child = spawn(file, argv, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 60_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr: stderr + String(err), timedOut });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Polls `cond` every 10 ms until it holds or `ms` pass. */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export interface Tree {
+  top: string;
+  base: string;
+  outside: string;
+  /** Client downloads land here. */
+  out: string;
+  files: Record<string, string>; // name -> sha256
+  cleanup(): Promise<void>;
+}
+
+/** Served folder with ROM-sized and edge-sized files, plus a secret outside it reached by a symlink. */
+export async function makeTree(): Promise<Tree> {
+  const top = await mkdtemp(join(tmpdir(), 'vq-tftp-'));
+  const base = join(top, 'base');
+  const outside = join(top, 'outside');
+  const out = join(top, 'out');
+  await mkdir(base);
+  await mkdir(outside);
+  await mkdir(out);
+  const contents: Record<string, Buffer> = {
+    'undionly.kpxe': randomBytes(70_000), // about the size of Debian's undionly.kpxe
+    'snponly.efi': randomBytes(200_000),
+    // Sizes that are multiples of the block size end with an empty DATA block.
+    'exact1468.bin': randomBytes(1468 * 3),
+    'exact512.bin': randomBytes(512 * 4),
+    'empty.bin': Buffer.alloc(0),
+    'text.txt': Buffer.from('#!ipxe\nchain http://10.0.0.1/ipxe\r\n'),
+  };
+  const files: Record<string, string> = {};
+  for (const [name, data] of Object.entries(contents)) {
+    await writeFile(join(base, name), data);
+    files[name] = sha256(data);
+  }
+  await writeFile(join(outside, 'secret'), 'SECRET');
+  await symlink(join(outside, 'secret'), join(base, 'escape'));
+  return { top, base, outside, out, files, cleanup: () => rm(top, { recursive: true, force: true }) };
+}
+
+export async function listDir(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
+
+export interface NetnsPair {
+  server: string;
+  client: string;
+  serverAddr: string;
+  clientAddr: string;
+  delete(): void;
+}
+
+/**
+ * Two namespaces joined by a veth pair, 10.x addresses only inside them. `netem` is put
+ * on both veth ends (inside the namespaces) so DATA and ACKs both suffer.
+ */
+export function makeNetnsPair(tag: string, netem?: string[]): NetnsPair {
+  const server = `vqtftp-${process.pid}-${tag}-s`;
+  const client = `vqtftp-${process.pid}-${tag}-c`;
+  const subnet = 10 + (process.pid % 200);
+  const serverAddr = `10.${subnet}.69.1`;
+  const clientAddr = `10.${subnet}.69.2`;
+  const ip = (...a: string[]): void => {
+    execFileSync('ip', a, { stdio: 'pipe' });
+  };
+  const del = (): void => {
+    for (const ns of [server, client]) {
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        // not created
+      }
+    }
+  };
+  try {
+    ip('netns', 'add', server);
+    ip('netns', 'add', client);
+    ip('-n', server, 'link', 'add', 'vs0', 'type', 'veth', 'peer', 'name', 'vc0', 'netns', client);
+    ip('-n', server, 'addr', 'add', `${serverAddr}/24`, 'dev', 'vs0');
+    ip('-n', client, 'addr', 'add', `${clientAddr}/24`, 'dev', 'vc0');
+    for (const [ns, dev] of [[server, 'vs0'], [client, 'vc0']] as const) {
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'link', 'set', dev, 'up');
+      if (netem) execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'netem', ...netem], { stdio: 'pipe' });
+    }
+  } catch (e) {
+    del();
+    throw e;
+  }
+  return { server, client, serverAddr, clientAddr, delete: del };
+}
