@@ -68,7 +68,10 @@ export interface ActorRef<M> {
   readonly id: string;
   /** Never throws: 'full' and 'down' are counted in stats() and the message is dropped. */
   tell(msg: M): TellResult;
-  /** Request/response: rejects with VQ_ERR_MAILBOX_FULL, VQ_ERR_ACTOR_DOWN or VQ_ERR_ASK_TIMEOUT. */
+  /**
+   * Request/response: rejects with VQ_ERR_MAILBOX_FULL, VQ_ERR_ASK_TIMEOUT,
+   * or VQ_ERR_ACTOR_DOWN (not running, or it crashed/stopped before replying).
+   */
   ask<R>(make: (replyTo: ReplyTo<R>) => M, timeoutMs: number): Promise<R>;
   stats(): MailboxStats;
 }
@@ -122,6 +125,8 @@ interface Incarnation {
   timers: Map<string, { handle: unknown; gen: number }>;
   gen: number;
   inflight: Promise<unknown> | undefined;
+  /** Asks this incarnation accepted and has not answered: failed at once if it dies. */
+  asks: Set<(e: unknown) => void>;
 }
 
 /** An actor as a supervisor child, and its ref (stable across restarts; tell it after the tree started). */
@@ -157,24 +162,29 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
     ask<R>(make: (replyTo: ReplyTo<R>) => M, timeoutMs: number): Promise<R> {
       return new Promise<R>((resolve, reject) => {
         let settled = false;
-        const handle = clock.setTimer(() => {
-          if (settled) return;
+        let owner: Incarnation | undefined;
+        const settle = (): boolean => {
+          if (settled) return false;
           settled = true;
-          reject(new VaqueroError('VQ_ERR_ASK_TIMEOUT', `actor ${o.id} did not reply within ${timeoutMs} ms`));
-        }, timeoutMs);
+          clock.clearTimer(handle);
+          owner?.asks.delete(fail);
+          return true;
+        };
+        const fail = (e: unknown): void => {
+          if (settle()) reject(e);
+        };
+        const handle = clock.setTimer(() => fail(new VaqueroError('VQ_ERR_ASK_TIMEOUT', `actor ${o.id} did not reply within ${timeoutMs} ms`)), timeoutMs);
         const replyTo: ReplyTo<R> = {
           deliver: (value) => {
-            if (settled) return;
-            settled = true;
-            clock.clearTimer(handle);
-            resolve(value);
+            if (settle()) resolve(value);
           },
         };
         const r = ref.tell(make(replyTo));
-        if (r !== 'ok' && !settled) {
-          settled = true;
-          clock.clearTimer(handle);
-          reject(new VaqueroError(r === 'full' ? 'VQ_ERR_MAILBOX_FULL' : 'VQ_ERR_ACTOR_DOWN', `actor ${o.id}: ${r === 'full' ? 'mailbox full' : 'not running'}`));
+        if (r === 'ok') {
+          owner = current;
+          if (!settled) owner?.asks.add(fail);
+        } else {
+          fail(new VaqueroError(r === 'full' ? 'VQ_ERR_MAILBOX_FULL' : 'VQ_ERR_ACTOR_DOWN', `actor ${o.id}: ${r === 'full' ? 'mailbox full' : 'not running'}`));
         }
       });
     },
@@ -187,6 +197,10 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
     inc.timers.clear();
     stats.lost += inc.queued;
     inc.queued = 0;
+    // A caller waiting on a dead incarnation hears so now, not at its timeout.
+    const asks = [...inc.asks];
+    inc.asks.clear();
+    for (const fail of asks) fail(new VaqueroError('VQ_ERR_ACTOR_DOWN', `actor ${o.id} stopped before replying`));
   };
 
   const start = async (ctx: ChildContext): Promise<{ stop(): Promise<void>; kill(): void }> => {
@@ -200,6 +214,7 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
       timers: new Map(),
       gen: 0,
       inflight: undefined,
+      asks: new Set(),
     };
     const io: ActorIO<M> = {
       self: ref,

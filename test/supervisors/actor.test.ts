@@ -217,6 +217,31 @@ test('an ask that gets no reply times out on the actor clock', async () => {
   }
 });
 
+test('an ask pending on an incarnation that crashes is rejected at once, not at its timeout', async () => {
+  const clock = new ManualClock(0); // the ask timer never fires unless the test advances it
+  const c = countChild(10, clock);
+  const rec = new Recorder();
+  const root = await startRoot(supervisorSpec({ name: 'svc-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [rec.wrap(c.spec)] }), {
+    logger: captureLogger().logger,
+    onFatal: () => assert.unreachable('no fatal'),
+  });
+  try {
+    let outcome: unknown;
+    c.ref.ask<number>(() => ({ type: 'throw' }), 60_000).then(
+      () => (outcome = 'resolved'),
+      (e: unknown) => (outcome = e),
+    );
+    await waitFor(() => outcome !== undefined, 'the ask to settle');
+    assert.ok(isVaqueroError(outcome) && outcome.code === 'VQ_ERR_ACTOR_DOWN');
+    assert.is((outcome as Error).message, 'actor counter stopped before replying');
+    await waitFor(() => rec.count('counter') === 2, 'restart');
+    assert.is(await c.ref.ask<number>((replyTo) => ({ type: 'get', replyTo }), 1000), 0);
+    assert.is(clock.pending(), 0, 'answered asks leave no timer behind');
+  } finally {
+    await root.stop();
+  }
+});
+
 test('a throw in init fails the start (a failed start, not a crash)', async () => {
   const a = actorChild<number, CMsg, CFx>({
     id: 'bad-init',
