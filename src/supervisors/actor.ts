@@ -41,10 +41,15 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
+// Node runs a setTimeout longer than 2^31-1 ms (24.8 days) after 1 ms,
+// which would turn a far deadline into a 1 ms wake-up loop. Clamped, the
+// actor wakes early once and re-arms.
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Wall-clock ms (actors stamp events with `now`), real timers. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimer: (fn, ms) => setTimeout(fn, ms),
+  setTimer: (fn, ms) => setTimeout(fn, Math.min(Math.max(ms, 0), MAX_TIMER_MS)),
   clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
@@ -285,7 +290,7 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
       },
       crashed: (env, error) => {
         halt(inc);
-        if (env.k === 'init') env.done.reject(error);
+        if (env?.k === 'init') env.done.reject(error);
         else if (!inc.finished) ctx.exit({ kind: 'crash', error });
       },
     });
