@@ -149,19 +149,23 @@ function assertBooted(r: BootResult, configBody: string): void {
 
 test('cleanup kills by PID what the LAN started, deletes its namespaces, and can run twice', async () => {
   const lan = await createBootLan();
-  await lan.addVm();
-  const sleeper = lan.net.spawn(lan.serverNs, 'sleep', ['600']);
-  const pids = lan.net.pids();
-  assert.ok(pids.includes(sleeper.pid));
-  assert.is(pids.length, 2, 'the RA sender and the sleeper');
-  const before = await run('ip', ['netns', 'list']);
-  assert.match(before.stdout, lan.lanNs);
-  assert.match(before.stdout, lan.serverNs);
-  await lan.cleanup();
+  let pids: number[] = [];
+  try {
+    await lan.addVm();
+    const sleeper = lan.net.spawn(lan.serverNs, 'sleep', ['600']);
+    pids = lan.net.pids();
+    assert.ok(pids.includes(sleeper.pid));
+    const before = await run('ip', ['netns', 'list']);
+    assert.match(before.stdout, lan.lanNs);
+    assert.match(before.stdout, lan.serverNs);
+  } finally {
+    await lan.cleanup();
+  }
   await lan.cleanup();
   const after = await run('ip', ['netns', 'list']);
   assert.not.match(after.stdout, lan.lanNs);
   assert.not.match(after.stdout, lan.serverNs);
+  assert.is(pids.length, 2, 'the RA sender and the sleeper');
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `pid ${pid} still alive`);
   assert.equal(lan.net.pids(), []);
 });

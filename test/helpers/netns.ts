@@ -4,6 +4,7 @@
 // runs on process exit, SIGINT and SIGTERM.
 import { execFile, execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
 
 export interface ExecResult {
   pid: number;
@@ -105,7 +106,8 @@ export class TestNetwork {
     await run('ip', ['netns', 'add', ns]);
     this.namespaces.push(ns);
     await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    await this.exec(ns, 'sysctl', ['-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    // /proc/sys/net is the namespace's own when read from inside it; sh rather than sysctl (procps may be absent).
+    await this.exec(ns, 'sh', ['-c', 'echo 0 >/proc/sys/net/ipv6/conf/all/accept_dad && echo 0 >/proc/sys/net/ipv6/conf/default/accept_dad']);
     return ns;
   }
 
@@ -155,6 +157,11 @@ export class TestNetwork {
     });
     if (child.pid === undefined) throw new Error(`spawn ${cmd} in ${ns} failed`);
     const pid = child.pid;
+    // A test that throws before its cleanup must not keep the runner alive for as long as the
+    // child lives (a leftover `sleep 600` held it 10 minutes): unreferenced, the runner exits
+    // when the tests end and the exit hook kills the child. Every wait below holds a timer.
+    child.unref();
+    for (const s of [child.stdout, child.stderr]) (s as Socket | null)?.unref();
     const chunks: string[] = [];
     const text = { stdout: '', stderr: '' };
     const waiters = new Set<() => void>();

@@ -2,9 +2,7 @@
 // TCG: /dev/kvm exists here but SeaBIOS and OVMF die under KVM with
 // "emulation failure" (notes/test-environment.md). Firmware output and the
 // booted kernel's console go to a serial log file that tests poll.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { TestNetwork, type Spawned } from './netns.ts';
 
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
@@ -17,7 +15,7 @@ export interface BootVmOptions {
   mac: string;
   /** bios: SeaBIOS + qemu's iPXE NIC ROM (ipxe-qemu). uefi: OVMF's own PXE (NIC ROM removed), virtio-net only. */
   firmware: 'bios' | 'uefi';
-  /** File the serial console is written to (created or truncated). */
+  /** File the serial console is written to (created or truncated); UEFI also writes <serialLog>.OVMF_VARS.fd. */
   serialLog: string;
   /** qemu is killed after this long, whatever state it is in. */
   timeoutMs: number;
@@ -52,7 +50,6 @@ const POLL_MS = 100;
 export function bootVm(opts: BootVmOptions): Vm {
   const nic = opts.nic ?? 'virtio';
   if (opts.firmware === 'uefi' && nic !== 'virtio') throw new Error('OVMF boots from virtio-net only');
-  const scratch = mkdtempSync(join(tmpdir(), 'vqt-qemu-'));
   const args = [
     '-accel', 'tcg',
     '-machine', 'pc',
@@ -73,8 +70,8 @@ export function bootVm(opts: BootVmOptions): Vm {
   ];
   if (opts.firmware === 'uefi') {
     for (const f of [OVMF_CODE, OVMF_VARS]) if (!existsSync(f)) throw new Error(`${f} missing: apt-get install ovmf`);
-    // OVMF writes its variables (boot entries) into this copy; one per VM.
-    const vars = join(scratch, 'OVMF_VARS.fd');
+    // OVMF writes its variables (boot entries) into this copy, one per VM, beside the serial log.
+    const vars = `${opts.serialLog}.OVMF_VARS.fd`;
     copyFileSync(OVMF_VARS, vars);
     args.push(
       '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
@@ -93,7 +90,6 @@ export function bootVm(opts: BootVmOptions): Vm {
   void proc.exited.then(() => {
     done = true;
     clearTimeout(timer);
-    rmSync(scratch, { recursive: true, force: true });
   });
 
   const serial = (): string => {
