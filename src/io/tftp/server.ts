@@ -50,11 +50,6 @@ export interface TftpServer {
   stats(): TftpStats;
 }
 
-interface Running {
-  file: string;
-  session?: Session;
-}
-
 export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const host = opts.host ?? '0.0.0.0';
   const type = isIPv6(host) ? 'udp6' : 'udp4';
@@ -67,10 +62,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const log = opts.logger ?? pino({ enabled: false });
   const now = opts.now ?? (() => performance.now());
   const stats = emptyStats();
-  // Keyed by the client's address and port (its TID): a retransmitted RRQ finds its transfer.
-  const running = new Map<string, Running>();
-  // Requests between RRQ and a running session (opening the file, binding the socket).
-  const starting = new Set<Promise<void>>();
+  const running = new Set<Session>();
+  // Requests between RRQ and a running session (opening the file, binding the socket), keyed
+  // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
+  const starting = new Map<string, Promise<void>>();
   let listener: Socket | undefined;
   let closing = false;
 
@@ -103,7 +98,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       });
     });
 
-  const startTransfer = async (p: TftpRequest, client: TftpPeer, key: string): Promise<void> => {
+  const startTransfer = async (p: TftpRequest, client: TftpPeer): Promise<void> => {
     const file = p.filename;
     const split = splitRequestPath(file);
     if (!split.ok) return refuse(client, file, split.code, split.reason, split.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
@@ -139,7 +134,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     stats.transfers.active++;
     emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode });
     const onFinish = (r: TransferOutcome): void => {
-      running.delete(key);
+      running.delete(session);
       stats.transfers.active--;
       stats.transfers[r.outcome]++;
       const durationMs = Math.round(now() - started);
@@ -149,38 +144,35 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       else emit({ type: 'transfer-failed', client, file, bytes: r.bytes, durationMs, reason: r.reason });
     };
     const config = { size: source.size, blksize: n.blksize, windowsize: n.windowsize, timeoutMs: n.timeoutMs ?? timeoutMs, retries, oack: n.oack };
-    const entry = running.get(key);
     const session = startSession({ socket, client, source, config, stats, log, now, onFinish });
-    if (entry) entry.session = session;
+    running.add(session);
   };
 
-  const onRequest = (p: TftpRequest, client: TftpPeer): void => {
+  const onRequest = (p: TftpRequest, raw: Buffer, client: TftpPeer): void => {
     if (p.op === 'WRQ') return refuse(client, p.filename, TftpErrorCode.ACCESS_VIOLATION, 'write request to a read-only server', 'Read-only server');
-    const key = `${client.address}|${client.port}`;
-    const existing = running.get(key);
-    if (existing) {
-      // The client resent its RRQ before our first reply arrived: the transfer's own timer
-      // retransmits, so a second transfer would only double the traffic.
-      log.debug({ client, file: p.filename, running: existing.file }, 'tftp: repeated RRQ ignored');
+    const key = `${client.address}|${client.port}|${raw.toString('hex')}`;
+    if (starting.has(key)) {
+      // Resent before we answered at all: one transfer is enough. Once a transfer runs, a
+      // new RRQ from the same port starts another one, as in tftpd-hpa: it may be a real
+      // new request (UEFI fetches again right after its size probe), and if it was a
+      // duplicate the client answers the second TID with ERROR 5, which ends it.
+      log.debug({ client, file: p.filename }, 'tftp: repeated RRQ ignored');
       return;
     }
     if (p.mode !== 'octet' && p.mode !== 'netascii') {
       return refuse(client, p.filename, TftpErrorCode.ILLEGAL_OPERATION, `mode "${p.mode}" not supported`, 'Only octet and netascii modes');
     }
-    if (running.size >= maxTransfers) {
+    if (running.size + starting.size >= maxTransfers) {
       return refuse(client, p.filename, TftpErrorCode.NOT_DEFINED, `${maxTransfers} transfers already running`, 'Server busy');
     }
-    running.set(key, { file: p.filename });
-    // A request refused before its session started leaves only the placeholder behind.
     const settle = (): void => {
-      if (running.get(key)?.session === undefined) running.delete(key);
-      starting.delete(pending);
+      starting.delete(key);
     };
-    const pending = startTransfer(p, client, key).then(settle, (err: unknown) => {
+    const pending = startTransfer(p, client).then(settle, (err: unknown) => {
       log.error({ err, client, file: p.filename }, 'tftp: starting a transfer failed');
       settle();
     });
-    starting.add(pending);
+    starting.set(key, pending);
   };
 
   const onListenerMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
@@ -196,7 +188,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const p = r.packet;
     stats.packetsIn[p.op]++;
     if (closing) return;
-    if (p.op === 'RRQ' || p.op === 'WRQ') onRequest(p, client);
+    if (p.op === 'RRQ' || p.op === 'WRQ') onRequest(p, msg, client);
     else log.debug({ client, op: p.op }, 'tftp: non-request packet on the listener dropped');
   };
 
@@ -234,8 +226,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
           }
         });
       }
-      await Promise.all([...starting]);
-      await Promise.all([...running.values()].map((r) => r.session?.abort('server shutting down')));
+      await Promise.all([...starting.values()]);
+      await Promise.all([...running].map((r) => r.abort('server shutting down')));
     },
     stats: () => copyStats(stats),
   };

@@ -73,7 +73,13 @@ export function startSession(d: SessionDeps): Session {
 
   const fail = async (reason: string, tellClient: boolean): Promise<void> => {
     if (closed) return;
-    if (tellClient) sendTo({ op: 'ERROR', code: TftpErrorCode.NOT_DEFINED, message: reason }, client, 'ERROR');
+    if (tellClient) {
+      // dgram sends complete asynchronously; closing the socket first would drop the ERROR.
+      stats.packetsOut.ERROR++;
+      await new Promise<void>((resolve) => {
+        socket.send(encode({ op: 'ERROR', code: TftpErrorCode.NOT_DEFINED, message: reason }), client.port, client.address, () => resolve());
+      });
+    }
     await finish({ outcome: 'failed', bytes: state ? bytesAcked(state) : 0, reason });
   };
 

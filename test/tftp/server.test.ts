@@ -1,0 +1,266 @@
+// The server over real UDP on loopback, driven packet by packet: the UEFI size
+// probe, foreign TIDs, malformed and repeated requests, limits, shutdown.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/io/tftp/server.ts';
+import { decode, encode, type TftpPacket } from '../../src/io/tftp/packet.ts';
+import type { TftpEvent } from '../../src/io/tftp/events.ts';
+import { isVaqueroError } from '../../src/errors.ts';
+import { makeTree, sha256, waitFor, type Tree } from './support.ts';
+
+interface Received {
+  packet: TftpPacket;
+  port: number;
+}
+
+/** A UDP peer that queues what it receives, for step-by-step exchanges. */
+class Peer {
+  readonly socket: Socket = createSocket('udp4');
+  readonly inbox: Received[] = [];
+  async open(): Promise<this> {
+    this.socket.on('message', (m, r) => {
+      const d = decode(m);
+      if (d.ok) this.inbox.push({ packet: d.packet, port: r.port });
+    });
+    await new Promise<void>((res) => this.socket.bind(0, '127.0.0.1', res));
+    return this;
+  }
+  send(p: TftpPacket | Buffer, port: number): void {
+    this.socket.send(Buffer.isBuffer(p) ? p : encode(p), port, '127.0.0.1');
+  }
+  async next(ms = 3000): Promise<Received> {
+    await waitFor('a packet', () => this.inbox.length > 0, ms);
+    const r = this.inbox.shift();
+    if (!r) throw new Error('unreachable');
+    return r;
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+let tree: Tree;
+test.before(async () => {
+  tree = await makeTree();
+});
+test.after(async () => {
+  await tree.cleanup();
+});
+
+async function withServer(opts: Partial<TftpServerOptions>, fn: (port: number, s: TftpServer, events: TftpEvent[]) => Promise<void>): Promise<void> {
+  const events: TftpEvent[] = [];
+  const s = createTftpServer({ baseDir: tree.base, host: '127.0.0.1', port: 0, onEvent: (e) => events.push(e), ...opts });
+  try {
+    const { port } = await s.listen();
+    await fn(port, s, events);
+  } finally {
+    await s.close();
+  }
+}
+
+const rrq = (filename: string, options: Array<[string, string]> = [], mode = 'octet'): TftpPacket => ({ op: 'RRQ', filename, mode, options });
+
+test('UEFI size probe: OACK with the real size, then the client ERROR ends the transfer at once', async () => {
+  // A 10 s timeout: if the abort were only noticed by the timer, the 2 s poll below would fail.
+  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('snponly.efi', [['tsize', '0'], ['blksize', '1468'], ['windowsize', '4']]), port);
+      const oack = await c.next();
+      assert.equal(oack.packet, { op: 'OACK', options: [['tsize', '200000'], ['blksize', '1468'], ['windowsize', '4']] });
+      assert.is.not(oack.port, port); // a new TID, not the listener (RFC 1350 section 4)
+      c.send({ op: 'ERROR', code: 8, message: 'User aborted the transfer' }, oack.port);
+      await waitFor('the transfer to end', () => s.stats().transfers.active === 0, 2000);
+      const last = events[events.length - 1];
+      assert.equal(last && { ...last, durationMs: 0 }, {
+        type: 'transfer-aborted',
+        client: { address: '127.0.0.1', port: c.socket.address().port },
+        file: 'snponly.efi',
+        bytes: 0,
+        durationMs: 0,
+        code: 8,
+        message: 'User aborted the transfer',
+      });
+      assert.equal(s.stats().transfers, { started: 1, active: 0, completed: 0, aborted: 1, failed: 0, refused: 0 });
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('lockstep with every ACK sent twice: each DATA block goes out exactly once (no Sorcerer\'s Apprentice)', async () => {
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('exact512.bin'), port); // 4 full blocks + an empty one
+      const got: Buffer[] = [];
+      for (;;) {
+        const r = await c.next();
+        assert.is(r.packet.op, 'DATA');
+        if (r.packet.op !== 'DATA') break;
+        got.push(r.packet.data);
+        c.send({ op: 'ACK', block: r.packet.block }, r.port);
+        c.send({ op: 'ACK', block: r.packet.block }, r.port);
+        if (r.packet.data.length < 512) break;
+      }
+      assert.is(sha256(Buffer.concat(got)), tree.files['exact512.bin']);
+      assert.equal(got.map((b) => b.length), [512, 512, 512, 512, 0]);
+      await waitFor('completion', () => s.stats().transfers.completed === 1);
+      assert.is(s.stats().packetsOut.DATA, 5);
+      assert.is(s.stats().retransmits, 0);
+      assert.is(c.inbox.length, 0);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('a packet from a foreign TID gets ERROR 5 and the transfer goes on', async () => {
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    const stranger = await new Peer().open();
+    try {
+      c.send(rrq('text.txt'), port);
+      const d1 = await c.next();
+      stranger.send({ op: 'ACK', block: 1 }, d1.port);
+      assert.equal((await stranger.next()).packet, { op: 'ERROR', code: 5, message: 'Unknown transfer ID' });
+      c.send({ op: 'ACK', block: 1 }, d1.port);
+      await waitFor('completion', () => s.stats().transfers.completed === 1);
+      assert.is(s.stats().unknownTid, 1);
+    } finally {
+      c.close();
+      stranger.close();
+    }
+  });
+});
+
+test('malformed packets are dropped and counted, on the listener and on a transfer socket', async () => {
+  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+    const c = await new Peer().open();
+    try {
+      c.send(Buffer.from([0]), port);
+      c.send(Buffer.from([0, 9, 1, 2]), port);
+      c.send(Buffer.from('\x00\x01no-nul', 'latin1'), port);
+      await waitFor('3 drops', () => s.stats().malformed === 3);
+      assert.equal(
+        events.map((e) => e.type === 'malformed-dropped' && e.reason.split(':')[0]),
+        ['truncated', 'unknown-opcode', 'missing-nul'],
+      );
+      c.send(rrq('text.txt'), port);
+      const d1 = await c.next();
+      assert.is(d1.packet.op, 'DATA');
+      c.send(Buffer.from([0, 4, 0]), d1.port);
+      await waitFor('4 drops', () => s.stats().malformed === 4);
+      c.send({ op: 'ACK', block: 1 }, d1.port);
+      await waitFor('completion', () => s.stats().transfers.completed === 1);
+      assert.is(s.stats().packetsIn.unknown, 1);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('an RRQ repeated after the transfer answered starts a second TID; the client\'s ERROR 5 ends it (RFC 1350 section 4)', async () => {
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('text.txt'), port);
+      const first = await c.next();
+      c.send(rrq('text.txt'), port);
+      const second = await c.next();
+      assert.is(second.packet.op, 'DATA');
+      assert.is.not(second.port, first.port);
+      c.send({ op: 'ERROR', code: 5, message: 'Unknown transfer ID' }, second.port);
+      c.send({ op: 'ACK', block: 1 }, first.port);
+      await waitFor('both ended', () => s.stats().transfers.active === 0);
+      assert.equal(s.stats().transfers, { started: 2, active: 0, completed: 1, aborted: 1, failed: 0, refused: 0 });
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('refusals: WRQ -> 2, mode "mail" -> 4, missing -> 1, too many transfers -> 0', async () => {
+  await withServer({ maxTransfers: 1, timeoutMs: 10_000 }, async (port, s) => {
+    const a = await new Peer().open();
+    const b = await new Peer().open();
+    try {
+      a.send({ op: 'WRQ', filename: 'x', mode: 'octet', options: [] }, port);
+      assert.equal((await a.next()).packet, { op: 'ERROR', code: 2, message: 'Read-only server' });
+      a.send(rrq('text.txt', [], 'mail'), port);
+      assert.equal((await a.next()).packet, { op: 'ERROR', code: 4, message: 'Only octet and netascii modes' });
+      a.send(rrq('nothing-here'), port);
+      assert.equal((await a.next()).packet, { op: 'ERROR', code: 1, message: 'File not found' });
+      a.send(rrq('snponly.efi'), port); // holds the one slot (never acknowledged)
+      assert.is((await a.next()).packet.op, 'DATA');
+      b.send(rrq('text.txt'), port);
+      assert.equal((await b.next()).packet, { op: 'ERROR', code: 0, message: 'Server busy' });
+      assert.equal(s.stats().transfers, { started: 1, active: 1, completed: 0, aborted: 0, failed: 0, refused: 4 });
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
+test('close() tells running transfers and waits for them; the port is free again', async () => {
+  const events: TftpEvent[] = [];
+  const s = createTftpServer({ baseDir: tree.base, host: '127.0.0.1', port: 0, timeoutMs: 10_000, onEvent: (e) => events.push(e) });
+  const { port } = await s.listen();
+  const c = await new Peer().open();
+  try {
+    c.send(rrq('snponly.efi'), port);
+    assert.is((await c.next()).packet.op, 'DATA');
+    await s.close();
+    assert.equal((await c.next()).packet, { op: 'ERROR', code: 0, message: 'server shutting down' });
+    assert.equal(s.stats().transfers.active, 0);
+    assert.equal(events.map((e) => e.type), ['transfer-started', 'transfer-failed']);
+    const again = createTftpServer({ baseDir: tree.base, host: '127.0.0.1', port });
+    assert.equal(await again.listen(), { address: '127.0.0.1', port });
+    await again.close();
+  } finally {
+    c.close();
+  }
+});
+
+test('listen() on a port in use rejects with a VaqueroError', async () => {
+  await withServer({}, async (port) => {
+    const other = createTftpServer({ baseDir: tree.base, host: '127.0.0.1', port });
+    try {
+      await other.listen();
+      assert.unreachable('second listen succeeded');
+    } catch (e) {
+      assert.ok(isVaqueroError(e) && e.code === 'VQ_ERR_IO', String(e));
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+test('fallback folders: a file missing from baseDir comes from the first fallback that has it', async () => {
+  const fb1 = join(tree.top, 'fb1');
+  const fb2 = join(tree.top, 'fb2');
+  await mkdir(fb1);
+  await mkdir(fb2);
+  await writeFile(join(fb2, 'ipxe.efi'), 'from fb2');
+  await writeFile(join(fb1, 'text.txt'), 'shadowed by base');
+  await withServer({ fallbackDirs: [join(tree.top, 'missing'), fb1, fb2], timeoutMs: 10_000 }, async (port) => {
+    const c = await new Peer().open();
+    try {
+      for (const [file, want] of [['ipxe.efi', 'from fb2'], ['text.txt', '#!ipxe\nchain http://10.0.0.1/ipxe\r\n']] as const) {
+        c.send(rrq(`/${file}`), port);
+        const r = await c.next();
+        assert.equal(r.packet.op === 'DATA' && r.packet.data.toString(), want);
+        c.send({ op: 'ACK', block: 1 }, r.port);
+      }
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test.run();
