@@ -41,9 +41,8 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
-// Node runs a setTimeout longer than 2^31-1 ms (24.8 days) after 1 ms,
-// which would turn a far deadline into a 1 ms wake-up loop. Clamped, the
-// actor wakes early once and re-arms.
+// Node runs a setTimeout longer than 2^31-1 ms (24.8 days) after 1 ms.
+// Clamped here; io.timer re-arms until the deadline is really reached.
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Wall-clock ms (actors stamp events with `now`), real timers. */
@@ -231,10 +230,15 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
         if (old !== undefined) clock.clearTimer(old.handle);
         inc.gen += 1;
         const gen = inc.gen;
-        const handle = clock.setTimer(() => {
-          if (!inc.down && inc.ref !== undefined) send<Envelope<M>>(inc.ref, { k: 'timer', key, gen, msg });
-        }, Math.max(0, at - clock.now()));
-        inc.timers.set(key, { handle, gen });
+        const arm = (): unknown =>
+          clock.setTimer(() => {
+            const t = inc.timers.get(key);
+            if (inc.down || inc.ref === undefined || t?.gen !== gen) return;
+            // Woken before `at` (a clamped far deadline, a coarse clock): wait the rest.
+            if (clock.now() < at) t.handle = arm();
+            else send<Envelope<M>>(inc.ref, { k: 'timer', key, gen, msg });
+          }, Math.max(0, at - clock.now()));
+        inc.timers.set(key, { handle: arm(), gen });
       },
       cancelTimer: (key) => {
         const t = inc.timers.get(key);

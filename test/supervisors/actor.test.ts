@@ -43,12 +43,12 @@ function watchStep(s: WatchState, msg: WatchMsg, now: number): [WatchState, Watc
 }
 
 /** Wiring: the runner maps effects to the injected adapter (here an event sink) and the runtime's timers. */
-function watchChild(clock: Clock, sink: WatchEvent[]): { spec: ChildSpec; ref: ActorRef<WatchMsg> } {
+function watchChild(clock: Clock, sink: WatchEvent[], step = watchStep): { spec: ChildSpec; ref: ActorRef<WatchMsg> } {
   return actorChild<WatchState, WatchMsg, WatchEffect>({
     id: 'boot-52:54:00:00:10:01',
     restart: 'transient',
     clock,
-    def: { init: watchInit, step: watchStep },
+    def: { init: watchInit, step },
     run: (e, io) => {
       switch (e.type) {
         case 'timer':
@@ -121,6 +121,34 @@ test('a checkpoint finishes the actor before its deadline; the timer is cleared'
     await waitFor(() => clock.pending() === 0, 'the timer to be cleared');
     clock.advance(1000);
     assert.is(events.length, 2);
+  } finally {
+    await root.stop();
+  }
+});
+
+test('a timer that wakes early (clamped far deadline, coarse clock) waits out the rest before delivering', async () => {
+  // Fires every timer after half its delay, as a setTimeout clamped below the deadline would.
+  class EarlyClock extends ManualClock {
+    override setTimer(fn: () => void, ms: number): unknown {
+      return super.setTimer(fn, Math.ceil(ms / 2));
+    }
+  }
+  const clock = new EarlyClock(0);
+  const events: WatchEvent[] = [];
+  const deliveredAt: number[] = [];
+  const w = watchChild(clock, events, (s, m, now) => {
+    if (m.type === 'deadline') deliveredAt.push(now);
+    return watchStep(s, m, now);
+  });
+  const root = await rootOf([w.spec]);
+  try {
+    clock.advance(99);
+    assert.equal(events, []);
+    assert.equal(await w.ref.ask<WatchState>((replyTo) => ({ type: 'get', replyTo }), 1000), { steps: [], deadlineAt: 100 }, 'the actor was not woken early');
+    clock.advance(1);
+    await waitFor(() => events.length === 1, 'the stall at the real deadline');
+    assert.equal(events, [{ type: 'boot.stalled', at: 100, last: null }]);
+    assert.equal(deliveredAt, [100], 'the deadline message was delivered once, at the deadline');
   } finally {
     await root.stop();
   }
