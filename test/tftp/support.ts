@@ -104,14 +104,38 @@ export interface NetnsPair {
   client: string;
   serverAddr: string;
   clientAddr: string;
+  /** What impairs the link, for the test output. */
+  impairment: string;
   delete(): void;
 }
 
+export interface Impairment {
+  /** `tc qdisc ... netem` arguments. */
+  netem: string[];
+  /**
+   * Kernels built without sch_netem (this project's dev VMs) reject the qdisc; then UDP
+   * is dropped at random with nftables instead (loss only, no reordering or delay).
+   */
+  fallbackLossPercent: number;
+}
+
+function nftRandomDrop(ns: string, percent: number): void {
+  // On input: a drop on output would fail the sender's sendto() with EPERM, not lose a packet.
+  const rules = `table inet vqtftp {
+  chain in {
+    type filter hook input priority 0; policy accept;
+    meta l4proto udp numgen random mod 100 < ${percent} drop
+  }
+}
+`;
+  execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: rules, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
 /**
- * Two namespaces joined by a veth pair, 10.x addresses only inside them. `netem` is put
- * on both veth ends (inside the namespaces) so DATA and ACKs both suffer.
+ * Two namespaces joined by a veth pair, 10.x addresses only inside them. The impairment
+ * goes on both veth ends (inside the namespaces) so DATA and ACKs both suffer.
  */
-export function makeNetnsPair(tag: string, netem?: string[]): NetnsPair {
+export function makeNetnsPair(tag: string, impair?: Impairment): NetnsPair {
   const server = `vqtftp-${process.pid}-${tag}-s`;
   const client = `vqtftp-${process.pid}-${tag}-c`;
   const subnet = 10 + (process.pid % 200);
@@ -129,6 +153,7 @@ export function makeNetnsPair(tag: string, netem?: string[]): NetnsPair {
       }
     }
   };
+  let impairment = 'none';
   try {
     ip('netns', 'add', server);
     ip('netns', 'add', client);
@@ -138,11 +163,19 @@ export function makeNetnsPair(tag: string, netem?: string[]): NetnsPair {
     for (const [ns, dev] of [[server, 'vs0'], [client, 'vc0']] as const) {
       ip('-n', ns, 'link', 'set', 'lo', 'up');
       ip('-n', ns, 'link', 'set', dev, 'up');
-      if (netem) execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'netem', ...netem], { stdio: 'pipe' });
+      if (!impair) continue;
+      try {
+        execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'netem', ...impair.netem], { stdio: 'pipe' });
+        impairment = `netem ${impair.netem.join(' ')}`;
+      } catch (e) {
+        if (!String((e as { stderr?: unknown }).stderr).includes('qdisc kind is unknown')) throw e;
+        nftRandomDrop(ns, impair.fallbackLossPercent);
+        impairment = `nftables random drop ${impair.fallbackLossPercent}% (kernel without sch_netem)`;
+      }
     }
   } catch (e) {
     del();
     throw e;
   }
-  return { server, client, serverAddr, clientAddr, delete: del };
+  return { server, client, serverAddr, clientAddr, impairment, delete: del };
 }
