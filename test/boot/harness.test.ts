@@ -35,7 +35,7 @@ function requestsOf(http: Spawned): BootHttpRequest[] {
     .map((l) => (JSON.parse(l) as { request: BootHttpRequest }).request);
 }
 
-async function bootThroughDnsmasq(firmware: 'bios' | 'uefi', configBody: string): Promise<BootResult> {
+async function bootThroughDnsmasq(firmware: 'bios' | 'uefi', configBody: string, nic: 'virtio' | 'e1000' = 'virtio'): Promise<BootResult> {
   const linux = await ensureTinyLinux();
   const dir = mkdtempSync(join(tmpdir(), `vqt-boot-${firmware}-`));
   // dnsmasq drops to nobody before it serves TFTP: everything it reads must be world-readable.
@@ -101,7 +101,7 @@ async function bootThroughDnsmasq(firmware: 'bios' | 'uefi', configBody: string)
     const dnsmasq = lan.net.spawn(lan.serverNs, 'dnsmasq', ['--keep-in-foreground', '--log-facility=-', '--pid-file=', `--conf-file=${conf}`]);
     await dnsmasq.waitForLine(/TFTP root is/, 30_000);
 
-    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
+    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, nic, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
     await qemu.waitForSerial(new RegExp(MARKERS.up), MARKER_MS);
     await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
     const bootMs = Date.now() - qemu.startedAt;
@@ -147,6 +147,13 @@ function assertBooted(r: BootResult, configBody: string): void {
   );
 }
 
+test('configFromSerial reads back exactly what init.sh printed, CRLF console or not', () => {
+  const printed = (body: string): string => `[ 2.1] Run /init\r\nVAQUERO-CONFIG-BEGIN\r\n${body.replace(/\n/g, '\r\n')}\r\nVAQUERO-CONFIG-END\r\nVAQUERO-CHECKPOINT-DONE\r\n`;
+  for (const body of ['', 'x', 'x\n', 'a\n\nb\n\n', '{"k": "v"}']) assert.is(configFromSerial(printed(body)), body);
+  assert.is(configFromSerial('VAQUERO-CONFIG-BEGIN\nhalf a conf'), undefined);
+  assert.is(configFromSerial('no markers at all\n'), undefined);
+});
+
 test('cleanup kills by PID what the LAN started, deletes its namespaces, and can run twice', async () => {
   const lan = await createBootLan();
   let pids: number[] = [];
@@ -181,6 +188,13 @@ test('BIOS: SeaBIOS + iPXE NIC ROM boots the tiny Linux from dnsmasq over DHCP a
     { vendorClass: 'udhcp 1.35.0', userClass: '' },
   ]);
   assert.not.match(r.dnsmasqLog, /dnsmasq-tftp.*sent /);
+});
+
+test('BIOS with an e1000 NIC: its iPXE ROM and the e1000 module in the tiny Linux', async () => {
+  const body = 'plain text\n\nwith a blank line and no newline at the end';
+  const r = await bootThroughDnsmasq('bios', body, 'e1000');
+  console.log(`  BIOS e1000 boot: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  assertBooted(r, body);
 });
 
 test('UEFI: OVMF PXE -> TFTP snponly.efi -> iPXE -> HTTP boots the tiny Linux from dnsmasq', async () => {

@@ -50,14 +50,13 @@ export function ensureTinyLinux(): Promise<TinyLinux> {
 
 /** The config the VM printed between the markers, or undefined if it has not (yet). */
 export function configFromSerial(log: string): string | undefined {
-  const text = log.replace(/\r\n/g, '\n');
+  const text = `\n${log.replace(/\r\n/g, '\n')}`;
   const begin = text.indexOf(`\n${MARKERS.configBegin}\n`);
   if (begin < 0) return undefined;
   const start = begin + MARKERS.configBegin.length + 2;
-  const end = text.indexOf(`\n${MARKERS.configEnd}\n`, start - 1);
-  if (end < 0) return undefined;
-  // init.sh prints one newline after the config, so an empty config gives start === end + 1.
-  return start > end ? '' : text.slice(start, end);
+  // init.sh prints one newline after the config: that newline is the one before the end marker.
+  const end = text.indexOf(`\n${MARKERS.configEnd}\n`, start);
+  return end < 0 ? undefined : text.slice(start, end);
 }
 
 async function aptOut(args: string[], cmd = 'apt-cache'): Promise<string> {
