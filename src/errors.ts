@@ -4,6 +4,8 @@
 
 export const ErrorCodes = {
   VQ_ERR_USAGE: 'bad command-line usage',
+  VQ_ERR_CONFIG: 'a configuration value is missing or wrong',
+  VQ_ERR_INJECTED: 'a fault injected on purpose (tests, drills)',
   VQ_ERR_IO: 'a file or folder could not be read',
   VQ_ERR_SOT_LAYOUT: 'the source of truth is not laid out as Vaquero expects',
   VQ_ERR_YAML: 'a YAML document does not parse',

@@ -17,6 +17,7 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   validate: { summary: 'check a source of truth', load: async () => (await import('./validate.ts')).run },
   preview: { summary: "render one host's config, iPXE script or template data", load: async () => (await import('./preview.ts')).run },
+  agent: { summary: 'run a site agent (DHCP, TFTP, HTTP) on a local source of truth', load: async () => (await import('./agent.ts')).run },
   template: { summary: 'render a Go text/template (template render ...)', load: async () => (await import('./template.ts')).run },
 };
 

@@ -308,6 +308,14 @@ test('unsupported arch (6, IA32 EFI) -> address without a boot file', () => {
   assert.equal(out.event, ev('dhcp.offer', { ipv4: '10.0.0.11', arch: 6 }));
 });
 
+test('httpBase {server} becomes the address answering the host: each subnet of a multi-homed agent gets a URL it can reach', () => {
+  const ipxe = { messageType: 1, userClass: { rfc3004: false, classes: ['iPXE'] } } as DhcpOptions;
+  const local = decide(req(M1, ipxe), ctx({ httpBase: 'http://{server}:24602' }));
+  const relayed = decide(req('52:54:00:00:00:04', ipxe, { giaddr: '10.20.0.1' }), ctx({ httpBase: 'http://{server}:24602' }));
+  assert.equal(local.kind === 'reply' ? local.packet.options.bootfileName : local, `http://${AGENT}:24602/ipxe`);
+  assert.equal(relayed.kind === 'reply' ? relayed.packet.options.bootfileName : relayed, `http://${AGENT_REMOTE}:24602/ipxe`);
+});
+
 test('configurable UEFI file name (ipxe.efi)', () => {
   const d = decide(req(M1, pxe(7, 'PXEClient:Arch:00007:UNDI:003000')), ctx({ bootFiles: { ...DEFAULT_BOOT_FILES, efiX64: 'ipxe.efi' } }));
   assert.equal(d.kind === 'reply' ? [d.packet.file, d.packet.options.bootfileName] : d, ['ipxe.efi', 'ipxe.efi']);

@@ -36,7 +36,11 @@ export interface PolicyContext {
   /** The agent's own IPv4 a host in this subnet (or behind this relay) can reach; option 54 and siaddr. */
   serverAddressFor(subnetCidr: string, giaddr?: string): string | undefined;
   bootFiles: BootFiles;
-  /** Asset server base URL, e.g. `http://10.0.0.1:24602`. */
+  /**
+   * Asset server base URL, e.g. `http://10.0.0.1:24602`. `{server}` in it is
+   * replaced by the address answering this host (siaddr), so a multi-homed
+   * agent hands each subnet a URL it can reach: `http://{server}:24602`.
+   */
   httpBase: string;
   /** Milliseconds since the epoch. */
   now: number;
@@ -69,6 +73,11 @@ export type Decision =
       to: { address: string; port: number };
       event: DhcpEvent;
     };
+
+/** The asset server URL for a reply sent from `serverAddr` (see PolicyContext.httpBase). */
+export function httpBaseFor(httpBase: string, serverAddr: string): string {
+  return httpBase.replace('{server}', serverAddr);
+}
 
 export const SERVER_PORT = 67;
 export const CLIENT_PORT = 68;
@@ -253,7 +262,7 @@ function decideServer(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, ser
     reply.yiaddr = lease.ipv4;
     if (msg === MessageType.ACK) reply.ciaddr = req.ciaddr;
     const optionErrors = addSubnetOptions(reply, lease, true);
-    const boot = chooseBootFile(req.options, ctx.bootFiles, ctx.httpBase);
+    const boot = chooseBootFile(req.options, ctx.bootFiles, httpBaseFor(ctx.httpBase, serverAddr));
     addBoot(reply, req, boot, serverAddr, false);
     fitToSize(reply, req, order);
     // RFC 2131 4.1: relayed -> relay port 67; bound client -> unicast to ciaddr;
@@ -317,7 +326,7 @@ function decideProxy(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, serv
   if (!onPxePort && type !== MessageType.DISCOVER) return silence('unsupported-message');
   if (onPxePort && type !== MessageType.REQUEST) return silence('unsupported-message');
 
-  const boot = chooseBootFile(req.options, ctx.bootFiles, ctx.httpBase);
+  const boot = chooseBootFile(req.options, ctx.bootFiles, httpBaseFor(ctx.httpBase, serverAddr));
   if (boot.kind === 'none' || boot.kind === 'http') return silence('unsupported-arch');
   const msg = onPxePort ? MessageType.ACK : MessageType.OFFER;
   const reply = baseReply(req, msg, serverAddr);

@@ -1,0 +1,95 @@
+// Keeps one boot actor per host that is network-booting, named by its MAC,
+// under the boot supervisor: created on the first firmware-side step from a
+// known MAC, fed every later step, forgotten when it stops (done or stalled).
+import { init, step, type BootEffect, type BootMsg, type BootStage, type BootState } from '../actors/boot.ts';
+import { actorChild, type ActorRef } from '../supervisors/actor.ts';
+import type { SupervisorControl } from '../supervisors/supervisor.ts';
+import type { AgentEvent } from './event-log.ts';
+import type { BootStep } from './boot-steps.ts';
+
+export interface BootTrackerDeps {
+  /** The supervisor boot actors are started under. */
+  sup: SupervisorControl;
+  /** Host name for a MAC, and the MAC for an address, in the current model. */
+  hostOf(mac: string): string | undefined;
+  macOf(ip: string): string | undefined;
+  emit(e: AgentEvent): void;
+  stallAfterMs: number;
+}
+
+interface Tracked {
+  ref: ActorRef<BootMsg>;
+  /** Furthest stage sent, to tell the kernel download from the initrds. */
+  stage: BootStage | undefined;
+}
+
+const ORDER: readonly BootStage[] = ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint'];
+
+export class BootTracker {
+  private readonly live = new Map<string, Tracked>();
+  private readonly starting = new Map<string, Promise<Tracked | undefined>>();
+
+  constructor(private readonly deps: BootTrackerDeps) {}
+
+  /** Hosts being tracked now, by MAC, with the furthest stage sent. */
+  active(): { mac: string; stage: BootStage | undefined }[] {
+    return [...this.live].map(([mac, t]) => ({ mac, stage: t.stage }));
+  }
+
+  async observe(s: BootStep): Promise<void> {
+    const mac = s.mac ?? (s.ip !== undefined ? this.deps.macOf(s.ip) : undefined);
+    if (mac === undefined) return;
+    const host = this.deps.hostOf(mac);
+    if (host === undefined) return; // unknown MACs are the services' business (silence plus an event)
+    // A boot actor being started is waited for, so no step is lost to its start.
+    let t = this.live.get(mac) ?? (await this.starting.get(mac));
+    if (!t) {
+      if (!s.starts) return;
+      t = await this.start(mac, host);
+      if (!t) return;
+    }
+    const stage: BootStage = s.stage === 'file' ? (t.stage === undefined || ORDER.indexOf(t.stage) < ORDER.indexOf('kernel') ? 'kernel' : 'initrd') : s.stage;
+    if (t.stage === undefined || ORDER.indexOf(stage) > ORDER.indexOf(t.stage)) t.stage = stage;
+    t.ref.tell({ type: 'observed', stage, ...(s.detail !== undefined ? { detail: s.detail } : {}) });
+  }
+
+  private start(mac: string, host: string): Promise<Tracked | undefined> {
+    const pending = this.starting.get(mac);
+    if (pending) return pending;
+    const p = (async () => {
+      const { spec, ref } = actorChild<BootState, BootMsg, BootEffect>({
+        id: `boot-${mac}`,
+        restart: 'transient',
+        mailboxLimit: 64,
+        def: { init: (now) => init(mac, host, now, this.deps.stallAfterMs), step },
+        run: (effect, io) => {
+          switch (effect.type) {
+            case 'emit':
+              this.deps.emit(effect.event);
+              return;
+            case 'timer':
+              io.timer('deadline', effect.at, { type: 'deadline' });
+              return;
+            case 'stop':
+              if (this.live.get(mac)?.ref === ref) this.live.delete(mac);
+              io.stop();
+              return;
+          }
+        },
+      });
+      const tracked: Tracked = { ref, stage: undefined };
+      try {
+        await this.deps.sup.startChild(spec);
+        this.live.set(mac, tracked);
+        return tracked;
+      } catch (e) {
+        this.deps.emit({ type: 'boot.untracked', at: Date.now(), mac, host, reason: e instanceof Error ? e.message : String(e) });
+        return undefined;
+      } finally {
+        this.starting.delete(mac);
+      }
+    })();
+    this.starting.set(mac, p);
+    return p;
+  }
+}

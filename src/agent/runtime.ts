@@ -1,0 +1,292 @@
+// The agent process: a supervision tree (src/supervisors) holding the model
+// cache, the SoT source, the DHCP, TFTP and HTTP services and one boot actor
+// per host being provisioned; events go to the event log; an admin endpoint
+// serves health, readiness, metrics, events and boots.
+//
+//   agent-sup (one_for_one, va-actor-crash)
+//   ├── model-cache          actor: last good model, stale flag
+//   ├── sot-source           service: polls the SoT folder
+//   ├── dhcp-sup  -> dhcp    service, budget from row va-dhcp-crash
+//   ├── tftp-sup  -> tftp    service, budget from row va-tftp-crash
+//   ├── http-sup  -> http    service, budget from row va-http-crash
+//   └── boot-sup             dynamic: boot-<mac> actors
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { VaqueroError } from '../errors.ts';
+import { initModel, stepModel, type ModelEffect, type ModelMsg, type ModelState } from '../actors/model-cache.ts';
+import { createDhcpServer } from '../io/dhcp/server.ts';
+import { createAssetServer } from '../io/http/server.ts';
+import { createTftpServer } from '../io/tftp/server.ts';
+import { Registry } from '../metrics/registry.ts';
+import { actorChild } from '../supervisors/actor.ts';
+import { startRoot, type Root } from '../supervisors/root.ts';
+import { serviceChild, type ServiceSignals } from '../supervisors/service.ts';
+import { supervisorChild, supervisorSpec } from '../supervisors/supervisor.ts';
+import type { ChildSpec } from '../supervisors/child.ts';
+import type { Agent } from '../model/types.ts';
+import { validateSot } from '../validate/index.ts';
+import { createAdminServer, type AdminStatus } from './admin.ts';
+import { createAssetRoutes, type AgentModel } from './asset-routes.ts';
+import { bootStepOf } from './boot-steps.ts';
+import { BootTracker } from './boot-tracker.ts';
+import { IPXE_FALLBACK_DIR, type AgentConfig } from './config.ts';
+import { EventLog, type AgentEvent } from './event-log.ts';
+import { siteLeases, type SiteLeases } from './leases.ts';
+import { createLocalSource } from './model-source.ts';
+
+export interface AgentHandle {
+  /** Where each service listens (port 0 in tests picks a free one). */
+  addresses: Record<string, { address: string; port: number }>;
+  events: EventLog;
+  registry: Registry;
+  status(): AdminStatus;
+  root: Root;
+  /** Check the SoT folder now instead of at the next poll. */
+  pollNow(): void;
+  /** Starts of each service so far (1 each after start; a restart adds one). */
+  starts(): Record<string, number>;
+  /** Fault injection: the named service's current incarnation crashes as if its socket failed. */
+  injectCrash(id: ServiceId): void;
+  stop(): Promise<void>;
+}
+
+export type ServiceId = 'sot-source' | 'dhcp' | 'tftp' | 'http';
+
+export interface AgentOptions {
+  logger: Logger;
+  /** Called when the tree gives up (restart budget spent): the entry point exits non-zero. */
+  onFatal: (reason: VaqueroError) => void;
+}
+
+/** Settings that come from the site's model (asset server port and folder, TFTP folder, DHCP mode), read once at start. */
+function siteSettings(cfg: AgentConfig): { httpPort: number; filesDir: string; tftpDir: string; dhcpMode: 'server' | 'proxy'; scheme: string } {
+  let agent: Agent | undefined;
+  try {
+    agent = validateSot(cfg.sotDir).sot.sites.get(cfg.siteId)?.env.agents[0];
+  } catch {
+    agent = undefined; // the source reports it; defaults until a model loads
+  }
+  const tftp = agent?.raw.tftp_server;
+  const tftpFromModel = typeof tftp === 'object' && tftp !== null && !Array.isArray(tftp) && typeof tftp.base_dir === 'string' ? tftp.base_dir : undefined;
+  const tftpDir = cfg.tftpDir ?? tftpFromModel ?? IPXE_FALLBACK_DIR;
+  return {
+    httpPort: cfg.httpPort ?? agent?.assetServer.port ?? 24602,
+    filesDir: cfg.filesDir ?? agent?.assetServer.base_dir ?? '/var/vaquero/files',
+    tftpDir: existsSync(tftpDir) ? tftpDir : IPXE_FALLBACK_DIR,
+    dhcpMode: agent?.dhcpMode ?? 'server',
+    scheme: agent?.assetServer.scheme ?? 'http',
+  };
+}
+
+export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<AgentHandle> {
+  const { logger } = opts;
+  const registry = new Registry();
+  const events = new EventLog(logger.child({ component: 'events' }), registry, cfg.eventHistory);
+  const settings = siteSettings(cfg);
+  const addresses: AgentHandle['addresses'] = {};
+
+  let current: { version: string; since: number; model: AgentModel; leases: SiteLeases } | undefined;
+  let stale = false;
+  /** Firmware seen per MAC: UEFI (option 93 of 6, 7, 9, 10, 11...) gets initrd= names on its kernel line. */
+  const archOf = new Map<string, number>();
+
+  const modelCache = actorChild<ModelState<AgentModel>, ModelMsg<AgentModel>, ModelEffect<AgentModel>>({
+    id: 'model-cache',
+    mailboxLimit: 16,
+    def: { init: () => [initModel<AgentModel>(), []], step: stepModel },
+    run: (effect) => {
+      if (effect.type === 'publish') {
+        current = { version: effect.version, since: Date.now(), model: effect.model, leases: siteLeases(effect.model.site) };
+        return;
+      }
+      if (effect.event.type === 'model.stale') stale = true;
+      if (effect.event.type === 'model.fresh' || effect.event.type === 'model.updated') stale = false;
+      events.append(effect.event as unknown as AgentEvent);
+    },
+  });
+
+  let source: ReturnType<typeof createLocalSource> | undefined;
+  const sourceChild = serviceChild({
+    id: 'sot-source',
+    create: (signals) => {
+      track('sot-source', signals);
+      return (source = createLocalSource({
+        dir: cfg.sotDir,
+        siteId: cfg.siteId,
+        intervalMs: cfg.pollIntervalMs,
+        logger: logger.child({ component: 'sot-source' }),
+        deliver: (msg) => {
+          if (modelCache.ref.tell(msg) !== 'ok') logger.warn({ msg: msg.type }, 'model cache did not take a model update; the next poll retries');
+        },
+      }));
+    },
+  });
+
+  const bootSup = supervisorChild(supervisorSpec({ name: 'boot-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [] }));
+  const tracker = new BootTracker({
+    sup: bootSup.handle,
+    hostOf: (mac) => current?.model.site.byMac.get(mac)?.host.name,
+    macOf: (ip) => current?.leases.macOf(ip),
+    emit: (e) => events.append(e as unknown as AgentEvent),
+    stallAfterMs: cfg.stallAfterMs,
+  });
+  const onServiceEvent = (e: Parameters<typeof bootStepOf>[0]): void => {
+    events.append(e as unknown as AgentEvent);
+    if ('arch' in e && e.mac && e.arch !== undefined) archOf.set(e.mac, e.arch);
+    const stepOf = bootStepOf(e);
+    if (stepOf) tracker.observe(stepOf).catch((err: unknown) => logger.error({ err }, 'boot tracking failed'));
+  };
+
+  // Each service under its own supervisor, with its own outage-table row's restart budget.
+  const services: ChildSpec[] = [];
+  const starts: Record<string, number> = {};
+  const crashers = new Map<ServiceId, (e: unknown) => void>();
+  /** Counts starts and keeps the incarnation's crash signal for fault injection. */
+  const track = (id: ServiceId, signals: ServiceSignals): void => {
+    starts[id] = (starts[id] ?? 0) + 1;
+    crashers.set(id, signals.crashed);
+  };
+  const serviceSup = (id: 'dhcp' | 'tftp' | 'http', child: ChildSpec): ChildSpec =>
+    supervisorChild(supervisorSpec({ name: `${id}-sup`, strategy: 'one_for_one', policy: `va-${id}-crash`, children: [child] }));
+  const running: Record<string, boolean> = {};
+  if (cfg.dhcpPort !== null) {
+    const port = cfg.dhcpPort;
+    services.push(serviceSup('dhcp',
+      serviceChild({
+        id: 'dhcp',
+        create: (signals) => {
+          track('dhcp', signals);
+          const dhcp = createDhcpServer({
+            mode: settings.dhcpMode,
+            listenAddress: cfg.bind,
+            port,
+            proxyPort: cfg.proxyPort,
+            lookup: (mac) => current?.leases.lookup(mac),
+            httpBase: `${settings.scheme}://{server}:${settings.httpPort}`,
+            logger: signals.log,
+            onEvent: onServiceEvent,
+          });
+          return {
+            start: async () => {
+              await dhcp.listen();
+              const first = dhcp.bound()[0]?.match(/:(\d+)$/);
+              addresses.dhcp = { address: cfg.bind, port: first ? Number(first[1]) : port };
+              running.dhcp = true;
+            },
+            stop: async () => {
+              running.dhcp = false;
+              await dhcp.close();
+            },
+          };
+        },
+      })),
+    );
+  }
+  if (cfg.tftpPort !== null) {
+    const port = cfg.tftpPort;
+    services.push(serviceSup('tftp',
+      serviceChild({
+        id: 'tftp',
+        create: (signals) => {
+          track('tftp', signals);
+          const tftp = createTftpServer({ baseDir: settings.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port, logger: signals.log, onEvent: onServiceEvent });
+          return {
+            start: async () => {
+              addresses.tftp = await tftp.listen();
+              running.tftp = true;
+            },
+            stop: async () => {
+              running.tftp = false;
+              await tftp.close();
+            },
+          };
+        },
+      })),
+    );
+  }
+  const isUefi = (mac: string): boolean => {
+    const arch = archOf.get(mac);
+    return arch !== undefined && arch !== 0;
+  };
+  services.push(serviceSup('http',
+    serviceChild({
+      id: 'http',
+      create: (signals) => {
+        track('http', signals);
+        const http = createAssetServer({
+          host: cfg.bind,
+          port: settings.httpPort,
+          filesDir: settings.filesDir,
+          routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
+          registry,
+          logger: signals.log,
+          onEvent: onServiceEvent,
+          readiness: () => (current ? { ready: true } : { ready: false, reason: 'no model loaded yet' }),
+        });
+        return {
+          start: async () => {
+            addresses.http = await http.listen();
+            running.http = true;
+          },
+          stop: async () => {
+            running.http = false;
+            await http.close();
+          },
+        };
+      },
+    })),
+  );
+
+  const root = await startRoot(
+    supervisorSpec({
+      name: 'agent-sup',
+      strategy: 'one_for_one',
+      policy: 'va-actor-crash',
+      children: [
+        modelCache.spec,
+        sourceChild,
+        ...services,
+        bootSup,
+      ],
+    }),
+    { logger, onFatal: opts.onFatal },
+  );
+
+  const status = (): AdminStatus => {
+    const svc = { ...running };
+    const ready = current !== undefined && Object.values(svc).every(Boolean);
+    return {
+      ready,
+      ...(ready ? {} : { reason: current ? 'a service is not running' : 'no valid model loaded yet' }),
+      ...(current ? { model: { version: current.version, since: current.since, stale, site: current.model.site.id } } : {}),
+      services: svc,
+      boots: tracker.active(),
+    };
+  };
+
+  let admin: ReturnType<typeof createAdminServer> | undefined;
+  if (cfg.admin) {
+    admin = createAdminServer({ ...cfg.admin, registry, events, status });
+    try {
+      addresses.admin = await admin.listen();
+    } catch (e) {
+      await root.stop();
+      throw e;
+    }
+  }
+
+  return {
+    addresses,
+    events,
+    registry,
+    status,
+    root,
+    pollNow: () => source?.pollNow(),
+    starts: () => ({ ...starts }),
+    injectCrash: (id) => crashers.get(id)?.(new VaqueroError('VQ_ERR_INJECTED', `fault injected into ${id}`)),
+    stop: async () => {
+      await admin?.close();
+      await root.stop();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// One host's whole network boot through the agent's real DHCP, TFTP and HTTP
+// sockets: its boot actor reports every stage once and finishes at the
+// checkpoint; a host that stops answering stalls into an event; an unknown
+// MAC gets silence and an event, never a boot actor.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startTestAgent, until } from '../helpers/agent.ts';
+import { httpGet, pxeDiscover, tftpGet } from '../helpers/pxe-steps.ts';
+
+const MAC = '52:54:00:00:10:01';
+
+interface Ev {
+  type: string;
+  mac?: string;
+  stage?: string;
+  detail?: string;
+  host?: string;
+}
+
+async function events(adminPort: number, type: string): Promise<Ev[]> {
+  const r = await fetch(`http://127.0.0.1:${adminPort}/events?type=${type}`);
+  return ((await r.json()) as { events: Ev[] }).events;
+}
+
+test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoint, each reported once', async () => {
+  const t = await startTestAgent();
+  try {
+    // The test's requests come from 127.0.0.1: give worker-1 that address (in a loopback subnet, or DHCP
+    // rightly refuses the reservation) so TFTP and /files map to it.
+    t.sot.edit('sites/lab/env.yml', 'cidr: 10.100.0.0/24\n    gateway: 10.100.0.1', 'cidr: 127.0.0.0/8\n    gateway: 127.0.0.254');
+    t.sot.edit('sites/lab/cluster-workers.yml', 'ipv4: 10.100.0.11', 'ipv4: 127.0.0.1');
+    t.agent.pollNow();
+    await until('model with the loopback address', () => t.agent.events.since(0).some((e) => e.type === 'model.updated' && e.previous !== undefined));
+    const { dhcp, tftp, http, admin } = t.agent.addresses as Record<string, { port: number }>;
+    await pxeDiscover(dhcp!.port, MAC);
+    await until('boot actor', () => t.agent.status().boots.some((b) => b.mac === MAC && b.stage === 'dhcp'));
+    assert.is((await tftpGet(tftp!.port, 'undionly.kpxe')).length, 70_000);
+    const script = await httpGet(http!.port, `/ipxe?mac=${MAC.replace(/:/g, '-')}&boot=flatcar-worker`);
+    assert.is(script.status, 200);
+    const kernel = /^kernel http:\/\/[^/]+(\/files\/\S+)/m.exec(script.body)![1]!;
+    const initrd = /^initrd http:\/\/[^/]+(\/files\/\S+)/m.exec(script.body)![1]!;
+    assert.is((await httpGet(http!.port, kernel)).status, 200);
+    assert.is((await httpGet(http!.port, initrd)).status, 200);
+    assert.is((await httpGet(http!.port, `/config/${MAC}?boot=flatcar-worker`)).status, 200);
+    assert.is((await httpGet(http!.port, `/checkpoint/${MAC}?boot=flatcar-worker`)).status, 200);
+    const done = await until('boot.done', async () => (await events(admin!.port, 'boot')).find((e) => e.type === 'boot.done'));
+    assert.equal(done.mac, MAC);
+    const stages = (await events(admin!.port, 'boot')).filter((e) => e.type === 'boot.stage').map((e) => [e.stage, e.detail]);
+    assert.equal(stages, [
+      ['dhcp', 'undionly.kpxe'],
+      ['tftp', 'undionly.kpxe'],
+      ['ipxe', 'flatcar-worker'],
+      ['kernel', kernel.replace('/files/', '')],
+      ['initrd', initrd.replace('/files/', '')],
+      ['config', 'flatcar-worker'],
+      ['checkpoint', 'flatcar-worker'],
+    ]);
+    await until('boot actor gone', () => t.agent.status().boots.length === 0);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('a host that stops after DHCP stalls into boot.stalled; an unknown MAC gets no boot actor', async () => {
+  const t = await startTestAgent({ stallAfterMs: 300 });
+  try {
+    await until('model', () => t.agent.status().ready);
+    const { dhcp, admin } = t.agent.addresses as Record<string, { port: number }>;
+    await pxeDiscover(dhcp!.port, '52:54:00:00:10:02', 7);
+    await pxeDiscover(dhcp!.port, '52:54:00:99:99:99', 0);
+    const stalled = await until('boot.stalled', async () => (await events(admin!.port, 'boot')).find((e) => e.type === 'boot.stalled'));
+    assert.equal([stalled.mac, stalled.host, stalled.stage], ['52:54:00:00:10:02', 'worker-2', 'dhcp']);
+    const unknown = await until('dhcp.unknown-mac', async () => (await events(admin!.port, 'dhcp')).find((e) => e.type === 'dhcp.unknown-mac'));
+    assert.is(unknown.mac, '52:54:00:99:99:99');
+    assert.not.ok((await events(admin!.port, 'boot')).some((e) => e.mac === '52:54:00:99:99:99'));
+    assert.equal(t.agent.status().boots, []);
+  } finally {
+    await t.stop();
+  }
+});
+
+test.run();

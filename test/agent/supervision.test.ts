@@ -1,0 +1,60 @@
+// The agent's tree under fault injection: a crashed service restarts alone,
+// within its outage-table budget; a spent budget escalates, and when the top
+// gives up the process is told to exit.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { restartBudgetFor } from '../../src/outage/table.ts';
+import { startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
+
+const withAgent = async (fn: (t: TestAgent) => Promise<void>): Promise<void> => {
+  const t = await startTestAgent();
+  try {
+    await fn(t);
+  } finally {
+    await t.stop();
+  }
+};
+
+test('all services start once and the agent is ready with the model loaded', () =>
+  withAgent(async ({ agent }) => {
+    assert.equal(agent.starts(), { 'sot-source': 1, dhcp: 1, tftp: 1, http: 1 });
+    await until('model loaded', () => agent.status().ready);
+    assert.equal(agent.status().services, { dhcp: true, tftp: true, http: true });
+    assert.equal(Object.keys(agent.addresses).sort(), ['admin', 'dhcp', 'http', 'tftp']);
+  }));
+
+for (const id of ['dhcp', 'tftp', 'http', 'sot-source'] as const) {
+  test(`a crash in ${id} restarts exactly ${id}`, () =>
+    withAgent(async ({ agent, fatal }) => {
+      agent.injectCrash(id);
+      await until(`${id} restarted`, () => agent.starts()[id] === 2);
+      const expected = { 'sot-source': 1, dhcp: 1, tftp: 1, http: 1, [id]: 2 };
+      // Give any wrongly restarted sibling the time to show up before comparing.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(agent.starts(), expected);
+      assert.equal(fatal, []);
+      await until('ready again', () => agent.status().ready);
+    }));
+}
+
+test('a service crashing past its budget escalates; the agent supervisor restarts its subtree, then gives up and the process is told to exit', () =>
+  withAgent(async ({ agent, fatal }) => {
+    const budget = restartBudgetFor('va-tftp-crash');
+    const outer = restartBudgetFor('va-actor-crash');
+    // Each injected crash waits for the restart it causes, so every crash lands on a live incarnation.
+    let crashes = 0;
+    while (fatal.length === 0 && crashes < (budget.intensity + 1) * (outer.intensity + 2)) {
+      const before = agent.starts().tftp ?? 0;
+      agent.injectCrash('tftp');
+      crashes++;
+      await until('tftp restart or fatal', () => (agent.starts().tftp ?? 0) > before || fatal.length > 0);
+    }
+    assert.equal(fatal.length, 1);
+    assert.is(fatal[0]!.code, 'VQ_ERR_SUPERVISOR_GAVE_UP');
+    // tftp-sup restarts tftp `intensity` times, gives up, and agent-sup restarts tftp-sup until its own budget is spent.
+    assert.equal(crashes, (budget.intensity + 1) * (outer.intensity + 1));
+    assert.equal(agent.starts().dhcp, 1);
+    assert.equal(agent.starts().http, 1);
+  }));
+
+test.run();

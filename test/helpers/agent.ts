@@ -1,0 +1,65 @@
+// Starts a real agent in-process for tests: a copy of the lab SoT, every
+// service on 127.0.0.1 with port 0 (free ports), a files folder and a TFTP
+// folder of its own, a silent logger. Always stop() it.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { VaqueroError } from '../../src/errors.ts';
+import { loadAgentConfig, type AgentConfig } from '../../src/agent/config.ts';
+import { startAgent, type AgentHandle } from '../../src/agent/runtime.ts';
+import { LAB_SOT, copySot, type SotCopy } from './sot.ts';
+
+export interface TestAgent {
+  agent: AgentHandle;
+  sot: SotCopy;
+  files: string;
+  tftp: string;
+  fatal: VaqueroError[];
+  stop(): Promise<void>;
+}
+
+export async function startTestAgent(over: Partial<AgentConfig> = {}): Promise<TestAgent> {
+  const sot = copySot(LAB_SOT);
+  const work = mkdtempSync(join(tmpdir(), 'vaquero-agent-'));
+  const files = join(work, 'files');
+  const tftp = join(work, 'tftp');
+  mkdirSync(join(files, 'flatcar', '3975.2.2'), { recursive: true });
+  writeFileSync(join(files, 'flatcar', '3975.2.2', 'flatcar_production_pxe.vmlinuz'), Buffer.alloc(4096, 7));
+  writeFileSync(join(files, 'flatcar', '3975.2.2', 'flatcar_production_pxe_image.cpio.gz'), Buffer.alloc(8192, 9));
+  mkdirSync(tftp);
+  writeFileSync(join(tftp, 'undionly.kpxe'), Buffer.alloc(70_000, 1));
+  const cfg: AgentConfig = {
+    ...loadAgentConfig({ sot: sot.dir, site: 'lab', bind: '127.0.0.1', dhcpPort: '0', tftpPort: '0', httpPort: '0', admin: '127.0.0.1:0', files, tftpDir: tftp, logLevel: 'silent' }, {}),
+    pollIntervalMs: 60_000,
+    ...over,
+  };
+  const fatal: VaqueroError[] = [];
+  const agent = await startAgent(cfg, { logger: pino({ level: 'silent' }), onFatal: (r) => fatal.push(r) });
+  return {
+    agent,
+    sot,
+    files,
+    tftp,
+    fatal,
+    stop: async () => {
+      try {
+        await agent.stop();
+      } finally {
+        sot.cleanup();
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Polls `cond` until it is truthy or the deadline passes (then throws with `what`). */
+export async function until<T>(what: string, cond: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
