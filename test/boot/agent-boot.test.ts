@@ -1,0 +1,131 @@
+// Real firmware boots from the agent: qemu on a test LAN (SeaBIOS with its
+// iPXE NIC ROM, and OVMF doing PXE -> TFTP snponly.efi -> iPXE -> HTTP) gets
+// its address from our DHCP, iPXE from our TFTP, its script, kernel, initrd
+// and config from our HTTP server, all rendered from a model; the tiny Linux
+// prints the config and calls the checkpoint, and the agent's boot actor for
+// that MAC walks every stage to boot.done.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createBootLan, run, type BootLan, type Spawned } from '../helpers/netns.ts';
+import { bootVm, type Vm } from '../helpers/qemu.ts';
+import { REPO } from '../helpers/sot.ts';
+import { configFromSerial, ensureTinyLinux, MARKERS } from '../helpers/tiny-linux.ts';
+
+const VM_TIMEOUT_MS = 240_000;
+const MARKER_MS = 180_000;
+
+function writeModel(dir: string, lan: BootLan, vm: { mac: string; ip: string }): void {
+  const files: Record<string, string> = {
+    'os/tiny.yml': [
+      'id: tiny-linux',
+      'boot:',
+      '  kernel: "{{ .env.agentURL }}/files/vmlinuz"',
+      '  initrd:',
+      '    - "{{ .env.agentURL }}/files/initramfs.cpio.gz"',
+      'cmdline:',
+      '  - console: ttyS0,115200',
+      '  - vaquero.config: "{{ .boot.configURL }}"',
+      '  - vaquero.checkpoint: "{{ Checkpoint }}"',
+      '',
+    ].join('\n'),
+    'boot/tiny.yml': 'id: tiny\noperating_system: tiny-linux\nunattended:\n  type: untyped\n  use: hello.txt\n',
+    'workflows/tiny.yml': 'id: tiny\nworkflow:\n  - boot: tiny\n',
+    'assets/untyped/hello.txt': 'hello {{ .host.name }} at {{ .interface.ipv4 }}/{{ .interface.subnet.netmask }} via {{ .env.agentURL }}\n',
+    'sites/vqt/env.yml': [
+      'id: vqt',
+      'subnets:',
+      `  - id: lan`,
+      `    cidr: ${lan.subnet}`,
+      `    gateway: ${lan.serverIp}`,
+      `    dns: [${lan.serverIp}]`,
+      `    ntp: [${lan.serverIp}]`,
+      'agents:',
+      '  - asset_server:',
+      `      addr: ${lan.serverIp}`,
+      '      port: 24602',
+      '',
+    ].join('\n'),
+    'sites/vqt/hosts.yml': `name: vm1\ninterfaces:\n  - type: physical\n    subnet: lan\n    mac: ${vm.mac}\n    ipv4: ${vm.ip}\nworkflow: tiny\n`,
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+}
+
+interface Ev {
+  type: string;
+  mac?: string;
+  stage?: string;
+}
+
+async function bootFromAgent(firmware: 'bios' | 'uefi'): Promise<{ serial: string; events: Ev[]; bootMs: number; expectedConfig: string; mac: string }> {
+  const linux = await ensureTinyLinux();
+  const dir = mkdtempSync(join(tmpdir(), `vqt-agent-boot-${firmware}-`));
+  let lan: BootLan | undefined;
+  let agent: Spawned | undefined;
+  let qemu: Vm | undefined;
+  try {
+    lan = await createBootLan();
+    const vm = await lan.addVm();
+    const sot = join(dir, 'sot');
+    writeModel(sot, lan, vm);
+    const files = join(dir, 'files');
+    mkdirSync(files);
+    copyFileSync(linux.kernel, join(files, 'vmlinuz'));
+    copyFileSync(linux.initrd, join(files, 'initramfs.cpio.gz'));
+    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604'], { cwd: REPO });
+    await agent.waitForLine(/model \w+ loaded/, 60_000);
+    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
+    await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
+    const bootMs = Date.now() - qemu.startedAt;
+    await qemu.waitForExit(60_000);
+    const deadline = Date.now() + 10_000;
+    let events: Ev[] = [];
+    while (Date.now() < deadline) {
+      const r = await run('ip', ['netns', 'exec', lan.serverNs, 'curl', '-s', 'http://127.0.0.1:24604/events?type=boot']);
+      events = (JSON.parse(r.stdout) as { events: Ev[] }).events;
+      if (events.some((e) => e.type === 'boot.done')) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const netmask = lan.netmask;
+    return { serial: qemu.serial(), events, bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac };
+  } catch (e) {
+    if (agent) console.log(agent.output().slice(-4000));
+    throw e;
+  } finally {
+    await qemu?.kill();
+    await agent?.kill();
+    await lan?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function assertBooted(r: Awaited<ReturnType<typeof bootFromAgent>>, stages: string[]): void {
+  assert.not.match(r.serial, MARKERS.failed);
+  // The agent rendered the config for this host from the model, and the VM printed it unchanged.
+  assert.is(configFromSerial(r.serial), r.expectedConfig.replace(/\n$/, '') + '\n');
+  assert.match(r.serial, MARKERS.checkpointDone);
+  const mine = r.events.filter((e) => e.mac === r.mac);
+  assert.equal(mine.filter((e) => e.type === 'boot.stage').map((e) => e.stage), stages);
+  assert.ok(mine.some((e) => e.type === 'boot.done'), 'boot.done');
+  assert.not.ok(mine.some((e) => e.type === 'boot.stalled'), 'no stall');
+}
+
+test('BIOS: SeaBIOS + iPXE ROM boots from the agent: DHCP, script, kernel, initrd, config, checkpoint', async () => {
+  const r = await bootFromAgent('bios');
+  console.log(`  BIOS boot from the agent: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  // qemu's NIC ROM is iPXE already: no TFTP step.
+  assertBooted(r, ['dhcp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+});
+
+test('UEFI: OVMF PXE -> TFTP snponly.efi -> iPXE -> HTTP boots from the agent', async () => {
+  const r = await bootFromAgent('uefi');
+  console.log(`  UEFI boot from the agent: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  assertBooted(r, ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+});
+
+test.run();
