@@ -113,7 +113,11 @@ function onAck(s: TransferState, wire: number, now: number): StepResult {
   const next: TransferState = { ...s, acked: n, attempts: 0 };
   if (n === s.lastBlock) return finish(next, { outcome: 'completed', bytes: s.config.size });
   // Full window acknowledged, or (RFC 7440 section 4) an ACK inside the window: the
-  // client lost the block after n, so the next window starts right after it.
+  // client lost the block after n, so the next window starts right after it. Receivers
+  // (atftp, RFC 7440's) drop out-of-order blocks rather than buffer them, so resending at
+  // once is right even though it sends some duplicates. Measured through a relay with 5%
+  // loss and 25% reordering, 1 MiB to atftp at windowsize 16: 3.1 s this way, 64 s when
+  // ACKs older than a pending resend only slid the window (NewReno-style).
   return sendWindow(next, n + 1, now);
 }
 
