@@ -14,7 +14,9 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { VaqueroError } from '../errors.ts';
 import { initModel, stepModel, type ModelEffect, type ModelMsg, type ModelState } from '../actors/model-cache.ts';
+import { createRogueDetector } from '../io/dhcp/detector.ts';
 import { createDhcpServer } from '../io/dhcp/server.ts';
+import { agentMetrics, type CountedEvent } from './agent-metrics.ts';
 import { createAssetServer } from '../io/http/server.ts';
 import { createTftpServer } from '../io/tftp/server.ts';
 import { Registry } from '../metrics/registry.ts';
@@ -127,10 +129,15 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     sup: bootSup.handle,
     hostOf: (mac) => current?.model.site.byMac.get(mac)?.host.name,
     macOf: (ip) => current?.leases.macOf(ip),
-    emit: (e) => events.append(e as unknown as AgentEvent),
+    emit: (e) => {
+      count(e as CountedEvent);
+      events.append(e as unknown as AgentEvent);
+    },
     stallAfterMs: cfg.stallAfterMs,
   });
+  const count = agentMetrics(registry);
   const onServiceEvent = (e: Parameters<typeof bootStepOf>[0]): void => {
+    count(e);
     events.append(e as unknown as AgentEvent);
     if ('arch' in e && e.mac && e.arch !== undefined) archOf.set(e.mac, e.arch);
     const stepOf = bootStepOf(e);
@@ -138,6 +145,12 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   };
 
   // Each service under its own supervisor, with its own outage-table row's restart budget.
+  let activeDetector: ReturnType<typeof createRogueDetector> | undefined;
+  /** The detector must know every address our own replies come from, which the DHCP server knows once bound. */
+  const startDetector = async (own: string[]): Promise<void> => {
+    activeDetector = createRogueDetector({ ours: own, onEvent: onServiceEvent, logger: logger.child({ component: 'dhcp-detector' }) });
+    await activeDetector.start();
+  };
   const services: ChildSpec[] = [];
   const starts: Record<string, number> = {};
   const crashers = new Map<ServiceId, (e: unknown) => void>();
@@ -169,12 +182,16 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
           return {
             start: async () => {
               await dhcp.listen();
-              const first = dhcp.bound()[0]?.match(/:(\d+)$/);
+              const bound = dhcp.bound();
+              const first = bound[0]?.match(/:(\d+)$/);
               addresses.dhcp = { address: cfg.bind, port: first ? Number(first[1]) : port };
               running.dhcp = true;
+              // Warns when another DHCP server answers on our segments; best effort (port 68 may be taken), real ports only.
+              if (port === 67) await startDetector(bound.map((b) => b.replace(/:\d+$/, '')));
             },
             stop: async () => {
               running.dhcp = false;
+              await activeDetector?.close();
               await dhcp.close();
             },
           };

@@ -56,6 +56,18 @@ test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoi
       ['checkpoint', 'flatcar-worker'],
     ]);
     await until('boot actor gone', () => t.agent.status().boots.length === 0);
+    const metrics = await (await fetch(`http://127.0.0.1:${admin!.port}/metrics`)).text();
+    for (const line of [
+      'vaquero_dhcp_events_total{type="dhcp.discover"} 1',
+      'vaquero_dhcp_events_total{type="dhcp.offer"} 1',
+      'vaquero_tftp_transfers_total{outcome="completed"} 1',
+      'vaquero_tftp_bytes_total 70000',
+      'vaquero_boot_stages_total{stage="kernel"} 1',
+      'vaquero_boot_stages_total{stage="checkpoint"} 1',
+      'vaquero_boots_total{outcome="done"} 1',
+    ]) {
+      assert.ok(metrics.split('\n').includes(line), `metrics lack: ${line}`);
+    }
   } finally {
     await t.stop();
   }

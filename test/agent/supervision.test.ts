@@ -3,7 +3,8 @@
 // gives up the process is told to exit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { restartBudgetFor } from '../../src/outage/table.ts';
+import { OUTAGE_TABLE, restartBudgetFor, type OutageRowId } from '../../src/outage/table.ts';
+import type { ServiceId } from '../../src/agent/runtime.ts';
 import { startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
 
 const withAgent = async (fn: (t: TestAgent) => Promise<void>): Promise<void> => {
@@ -23,7 +24,15 @@ test('all services start once and the agent is ready with the model loaded', () 
     assert.equal(Object.keys(agent.addresses).sort(), ['admin', 'dhcp', 'http', 'tftp']);
   }));
 
-for (const id of ['dhcp', 'tftp', 'http', 'sot-source'] as const) {
+// One fault-injection test per agent service row of the outage table, generated from it.
+const SERVICE_OF: Partial<Record<OutageRowId, ServiceId>> = { 'va-dhcp-crash': 'dhcp', 'va-tftp-crash': 'tftp', 'va-http-crash': 'http' };
+const serviceRows = OUTAGE_TABLE.filter((r) => r.process === 'agent' && r.action.kind === 'restart-child' && r.id !== 'va-actor-crash');
+
+test('every agent service row of the outage table has a fault-injection test here', () => {
+  assert.equal(serviceRows.map((r) => r.id).filter((id) => !SERVICE_OF[id]), []);
+});
+
+for (const id of [...serviceRows.map((r) => SERVICE_OF[r.id]!), 'sot-source' as const]) {
   test(`a crash in ${id} restarts exactly ${id}`, () =>
     withAgent(async ({ agent, fatal }) => {
       agent.injectCrash(id);
