@@ -3,7 +3,6 @@
 // TestNetwork creates is torn down by cleanup(), which is idempotent and also
 // runs on process exit, SIGINT and SIGTERM.
 import { execFile, execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
 export interface ExecResult {
@@ -56,7 +55,7 @@ function hookProcessExit(): void {
   }
 }
 
-/** Runs `ip` (or any command) in the root namespace and returns stdout; throws with stderr on failure. */
+/** Runs a command (usually `ip`) in the root namespace to completion; rejects with its stderr if it exits non-zero. */
 export function run(cmd: string, args: readonly string[]): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
@@ -68,35 +67,12 @@ export function run(cmd: string, args: readonly string[]): Promise<ExecResult> {
   });
 }
 
-/**
- * Namespaces named vqt-<pid>-<n>-<role> whose creating process is gone: left
- * by a run that was SIGKILLed. Only the names are removed; processes still
- * inside are not ours to kill.
- */
-function sweepStale(): void {
-  if (!existsSync('/run/netns')) return;
-  for (const name of readdirSync('/run/netns')) {
-    const m = /^vqt-(\d+)-/.exec(name);
-    if (!m?.[1] || Number(m[1]) === process.pid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch {
-      try {
-        execFileSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
-      } catch {
-        // Raced with another sweeper: already gone.
-      }
-    }
-  }
-}
-
 export class TestNetwork {
   private readonly namespaces: string[] = [];
   private readonly children = new Map<number, Spawned>();
 
   constructor() {
     hookProcessExit();
-    if (live.size === 0) sweepStale();
     live.add(this);
   }
 

@@ -35,7 +35,9 @@ const server = createServer((req, res) => {
   let status = 200;
   if (file !== undefined) {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': statSync(file).size });
-    createReadStream(file).pipe(res);
+    createReadStream(file)
+      .on('error', (err) => res.destroy(err))
+      .pipe(res);
   } else if (text !== undefined) {
     const body = Buffer.from(text.replaceAll('{{base}}', base));
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
