@@ -1,13 +1,13 @@
 // Test fixture: runs the TFTP server in its own process (so a test can start it
 // inside a network namespace). Prints "LISTENING <port>", then one JSON event per
 // line; on SIGTERM closes, prints "STATS <json>" and exits 0.
-// Usage: serve.ts <baseDir> <host> <port> <timeoutMs>
+// Usage: serve.ts <baseDir> <host> <port> <timeoutMs> <retries>
 
 import { createTftpServer } from '../../src/io/tftp/server.ts';
 
-const [baseDir, host, port, timeoutMs] = process.argv.slice(2);
+const [baseDir, host, port, timeoutMs, retries] = process.argv.slice(2);
 if (baseDir === undefined || host === undefined) {
-  process.stderr.write('usage: serve.ts <baseDir> <host> <port> <timeoutMs>\n');
+  process.stderr.write('usage: serve.ts <baseDir> <host> <port> <timeoutMs> <retries>\n');
   process.exit(2);
 }
 const server = createTftpServer({
@@ -15,6 +15,7 @@ const server = createTftpServer({
   host,
   port: Number(port ?? 69),
   timeoutMs: Number(timeoutMs ?? 1000),
+  retries: Number(retries ?? 5),
   onEvent: (e) => process.stdout.write(`EVENT ${JSON.stringify(e)}\n`),
 });
 const addr = await server.listen();

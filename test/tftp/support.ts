@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TftpEvent } from '../../src/io/tftp/events.ts';
 
 export interface RunResult {
   code: number | null;
@@ -178,4 +179,27 @@ export function makeNetnsPair(tag: string, impair?: Impairment): NetnsPair {
     throw e;
   }
   return { server, client, serverAddr, clientAddr, impairment, delete: del };
+}
+
+/**
+ * Transfers that did not end well, as readable lines. On a lossy link the client's last
+ * ACK can be lost: the client has every byte and leaves, and the server gives up after
+ * its retries. That one case (only the final block unacknowledged) counts as delivered.
+ */
+export function badOutcomes(events: readonly TftpEvent[]): string[] {
+  const started = new Map<string, { size: number; blksize: number }>();
+  const bad: string[] = [];
+  const key = (e: { client: { address: string; port: number }; file: string }): string => `${e.client.address}:${e.client.port} ${e.file}`;
+  for (const e of events) {
+    if (e.type === 'transfer-started') started.set(key(e), { size: e.size, blksize: e.blksize });
+    if (e.type === 'transfer-aborted') bad.push(`${key(e)} aborted: ${e.code} ${e.message}`);
+    if (e.type === 'transfer-failed') {
+      const s = started.get(key(e));
+      const lastBlockStart = s ? Math.floor(s.size / s.blksize) * s.blksize : -1;
+      if (!s || e.bytes < lastBlockStart) bad.push(`${key(e)} failed at ${e.bytes} bytes: ${e.reason}`);
+    }
+    if (e.type === 'transfer-completed' || e.type === 'transfer-aborted' || e.type === 'transfer-failed') started.delete(key(e));
+  }
+  for (const k of started.keys()) bad.push(`${k} never ended`);
+  return bad;
 }
