@@ -89,7 +89,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
 
   let current: { version: string; since: number; model: AgentModel; leases: SiteLeases } | undefined;
   let stale = false;
-  /** Firmware seen per MAC: UEFI (option 93 of 6, 7, 9, 10, 11...) gets initrd= names on its kernel line. */
+  /** Client architecture (option 93) last seen per MAC. */
   const archOf = new Map<string, number>();
 
   const modelCache = actorChild<ModelState<AgentModel>, ModelMsg<AgentModel>, ModelEffect<AgentModel>>({
@@ -144,114 +144,98 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     if (stepOf) tracker.observe(stepOf).catch((err: unknown) => logger.error({ err }, 'boot tracking failed'));
   };
 
-  // Each service under its own supervisor, with its own outage-table row's restart budget.
-  let activeDetector: ReturnType<typeof createRogueDetector> | undefined;
-  /** The detector must know every address our own replies come from, which the DHCP server knows once bound. */
-  const startDetector = async (own: string[]): Promise<void> => {
-    activeDetector = createRogueDetector({ ours: own, onEvent: onServiceEvent, logger: logger.child({ component: 'dhcp-detector' }) });
-    await activeDetector.start();
-  };
+  // Each network service runs under its own supervisor, with its own
+  // outage-table row's restart budget (va-<id>-crash).
   const services: ChildSpec[] = [];
   const starts: Record<string, number> = {};
   const crashers = new Map<ServiceId, (e: unknown) => void>();
+  const running: Record<string, boolean> = {};
   /** Counts starts and keeps the incarnation's crash signal for fault injection. */
   const track = (id: ServiceId, signals: ServiceSignals): void => {
     starts[id] = (starts[id] ?? 0) + 1;
     crashers.set(id, signals.crashed);
   };
-  const serviceSup = (id: 'dhcp' | 'tftp' | 'http', child: ChildSpec): ChildSpec =>
-    supervisorChild(supervisorSpec({ name: `${id}-sup`, strategy: 'one_for_one', policy: `va-${id}-crash`, children: [child] }));
-  const running: Record<string, boolean> = {};
-  if (cfg.dhcpPort !== null) {
-    const port = cfg.dhcpPort;
-    services.push(serviceSup('dhcp',
-      serviceChild({
-        id: 'dhcp',
-        create: (signals) => {
-          track('dhcp', signals);
-          const dhcp = createDhcpServer({
-            mode: settings.dhcpMode,
-            listenAddress: cfg.bind,
-            port,
-            proxyPort: cfg.proxyPort,
-            lookup: (mac) => current?.leases.lookup(mac),
-            httpBase: `${settings.scheme}://{server}:${settings.httpPort}`,
-            logger: signals.log,
-            onEvent: onServiceEvent,
-          });
-          return {
-            start: async () => {
-              await dhcp.listen();
-              const bound = dhcp.bound();
-              const first = bound[0]?.match(/:(\d+)$/);
-              addresses.dhcp = { address: cfg.bind, port: first ? Number(first[1]) : port };
-              running.dhcp = true;
-              // Warns when another DHCP server answers on our segments; best effort (port 68 may be taken), real ports only.
-              if (port === 67) await startDetector(bound.map((b) => b.replace(/:\d+$/, '')));
-            },
-            stop: async () => {
-              running.dhcp = false;
-              await activeDetector?.close();
-              await dhcp.close();
-            },
-          };
+  interface NetService {
+    listen(): Promise<{ address: string; port: number }>;
+    close(): Promise<void>;
+  }
+  const netService = (id: 'dhcp' | 'tftp' | 'http', make: (signals: ServiceSignals) => NetService): void => {
+    const child = serviceChild({
+      id,
+      create: (signals) => {
+        track(id, signals);
+        const svc = make(signals);
+        return {
+          start: async () => {
+            addresses[id] = await svc.listen();
+            running[id] = true;
+          },
+          stop: async () => {
+            running[id] = false;
+            await svc.close();
+          },
+        };
+      },
+    });
+    services.push(supervisorChild(supervisorSpec({ name: `${id}-sup`, strategy: 'one_for_one', policy: `va-${id}-crash`, children: [child] })));
+  };
+
+  const dhcpPort = cfg.dhcpPort;
+  if (dhcpPort !== null) {
+    netService('dhcp', (signals) => {
+      const dhcp = createDhcpServer({
+        mode: settings.dhcpMode,
+        listenAddress: cfg.bind,
+        port: dhcpPort,
+        proxyPort: cfg.proxyPort,
+        lookup: (mac) => current?.leases.lookup(mac),
+        httpBase: `${settings.scheme}://{server}:${settings.httpPort}`,
+        logger: signals.log,
+        onEvent: onServiceEvent,
+      });
+      let detector: ReturnType<typeof createRogueDetector> | undefined;
+      return {
+        listen: async () => {
+          await dhcp.listen();
+          const bound = dhcp.bound();
+          // Warns when another DHCP server answers on our segments; best effort (port 68 may be
+          // taken), and only on the real port: it must know every address our replies come from.
+          if (dhcpPort === 67) {
+            detector = createRogueDetector({ ours: bound.map((b) => b.replace(/:\d+$/, '')), onEvent: onServiceEvent, logger: signals.log });
+            await detector.start();
+          }
+          const first = /:(\d+)$/.exec(bound[0] ?? '');
+          return { address: cfg.bind, port: first ? Number(first[1]) : dhcpPort };
         },
-      })),
+        close: async () => {
+          await detector?.close();
+          await dhcp.close();
+        },
+      };
+    });
+  }
+  const tftpPort = cfg.tftpPort;
+  if (tftpPort !== null) {
+    netService('tftp', (signals) =>
+      createTftpServer({ baseDir: settings.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, logger: signals.log, onEvent: onServiceEvent }),
     );
   }
-  if (cfg.tftpPort !== null) {
-    const port = cfg.tftpPort;
-    services.push(serviceSup('tftp',
-      serviceChild({
-        id: 'tftp',
-        create: (signals) => {
-          track('tftp', signals);
-          const tftp = createTftpServer({ baseDir: settings.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port, logger: signals.log, onEvent: onServiceEvent });
-          return {
-            start: async () => {
-              addresses.tftp = await tftp.listen();
-              running.tftp = true;
-            },
-            stop: async () => {
-              running.tftp = false;
-              await tftp.close();
-            },
-          };
-        },
-      })),
-    );
-  }
+  /** Firmware that said UEFI in option 93 gets initrd= names on its kernel line. */
   const isUefi = (mac: string): boolean => {
     const arch = archOf.get(mac);
     return arch !== undefined && arch !== 0;
   };
-  services.push(serviceSup('http',
-    serviceChild({
-      id: 'http',
-      create: (signals) => {
-        track('http', signals);
-        const http = createAssetServer({
-          host: cfg.bind,
-          port: settings.httpPort,
-          filesDir: settings.filesDir,
-          routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
-          registry,
-          logger: signals.log,
-          onEvent: onServiceEvent,
-          readiness: () => (current ? { ready: true } : { ready: false, reason: 'no model loaded yet' }),
-        });
-        return {
-          start: async () => {
-            addresses.http = await http.listen();
-            running.http = true;
-          },
-          stop: async () => {
-            running.http = false;
-            await http.close();
-          },
-        };
-      },
-    })),
+  netService('http', (signals) =>
+    createAssetServer({
+      host: cfg.bind,
+      port: settings.httpPort,
+      filesDir: settings.filesDir,
+      routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
+      registry,
+      logger: signals.log,
+      onEvent: onServiceEvent,
+      readiness: () => (current ? { ready: true } : { ready: false, reason: 'no model loaded yet' }),
+    }),
   );
 
   const root = await startRoot(
