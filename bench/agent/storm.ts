@@ -1,0 +1,59 @@
+// Boot storm: the agent with DHCP, TFTP and HTTP on (CPU 0), and
+// storm-client.ts (CPU 1) in the client namespace, whose eth0 is given every
+// host's reserved address so TFTP and HTTP come from the leased address, as
+// from a real host. Time until all hosts are done, failures, agent VmHWM.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Spawned } from '../../test/helpers/netns.ts';
+import { CLIENT_IP, CPU, PREFIX, ROOT, SERVER_IP, cpuSeconds, listening, log, peakRssMiB, runBounded, runIn, type Topology } from './common.ts';
+import type { Host } from './model.ts';
+
+export interface StormResult {
+  hosts: number;
+  ok: number;
+  failed: number;
+  seconds: number;
+  retransmits: number;
+  peakRssMiB: number;
+  cpuSeconds: number;
+  hostP50Ms: number;
+  hostP99Ms: number;
+  perStep: Record<string, { p50: number; p99: number }>;
+  reasons: Record<string, number>;
+}
+
+export async function benchStorm(t: Topology, start: () => Promise<Spawned>, list: readonly Host[], macList: string, httpPort: number, concurrency: number, scratch: string): Promise<StormResult | undefined> {
+  const batch = join(scratch, 'storm-addrs.batch');
+  writeFileSync(batch, list.map((h) => `addr add ${h.ip}/${PREFIX} dev eth0\n`).join(''));
+  await runBounded('ip', ['-n', t.cli, '-batch', batch], 60_000);
+  const agent = await start();
+  try {
+    await Promise.all([listening(t.srv, 'udp', 67), listening(t.srv, 'udp', 69), listening(t.srv, 'tcp', httpPort)]);
+    const cpu0 = cpuSeconds(agent.pid);
+    const r = await runIn(t.cli, CPU.client, process.execPath, [
+      '--import', 'tsx', join(ROOT, 'bench', 'agent', 'storm-client.ts'),
+      '--server', SERVER_IP, '--giaddr', CLIENT_IP, '--macs', macList, '--http-port', String(httpPort),
+      '--hosts', String(list.length), '--concurrency', String(concurrency), '--deadline-s', '180',
+    ], 240_000);
+    const cpu1 = cpuSeconds(agent.pid);
+    const peak = peakRssMiB(agent.pid);
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    let out: { ok: number; failed: number; totalMs: number; retransmits: number; hostP50: number; hostP99: number; perStep: StormResult['perStep']; reasons: Record<string, number> };
+    try {
+      out = JSON.parse(line) as typeof out;
+    } catch {
+      log(`    storm client failed (exit ${r.code}): ${r.stderr.trim().slice(0, 1000)}`);
+      return undefined;
+    }
+    const res: StormResult = {
+      hosts: list.length, ok: out.ok, failed: out.failed, seconds: out.totalMs / 1000, retransmits: out.retransmits,
+      peakRssMiB: peak, cpuSeconds: cpu1 - cpu0, hostP50Ms: out.hostP50, hostP99Ms: out.hostP99, perStep: out.perStep, reasons: out.reasons,
+    };
+    log(`    ${res.ok}/${res.hosts} hosts booted in ${res.seconds.toFixed(1)} s (${res.failed} failed, ${res.retransmits} client retransmissions), agent CPU ${res.cpuSeconds.toFixed(1)} s, peak RSS ${res.peakRssMiB.toFixed(0)} MiB`);
+    log(`    per host p50 ${res.hostP50Ms.toFixed(0)} ms p99 ${res.hostP99Ms.toFixed(0)} ms; per step p50/p99 ms: ${Object.entries(res.perStep).map(([k, v]) => `${k} ${v.p50.toFixed(1)}/${v.p99.toFixed(1)}`).join(', ')}`);
+    for (const [k, v] of Object.entries(res.reasons)) log(`    failure: ${k} x${v}`);
+    return res;
+  } finally {
+    await agent.kill();
+  }
+}

@@ -1,0 +1,78 @@
+// TFTP: undionly.kpxe (about 73 KB) fetched 100 times in sequence and 50 at
+// once with curl (blksize 1468, what PXE ROMs ask for), and a 16 MiB file at
+// blksize 1468 with and without windowsize 16 (atftp client), against each
+// server in the server namespace. Server and client share one core (see CPU).
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Spawned } from '../../test/helpers/netns.ts';
+import { CPU, SERVER_IP, listening, log, runIn, type Topology } from './common.ts';
+
+export interface TftpResult {
+  seqPerSec?: number;
+  seqMBps?: number;
+  concPerSec?: number;
+  concMBps?: number;
+  bigMBps?: number;
+  bigWindowMBps?: number;
+  failures: number;
+  notes: string[];
+}
+
+export interface TftpServer {
+  name: string;
+  start(): Promise<Spawned>;
+}
+
+const MB = 1e6;
+
+async function curlMany(t: Topology, file: string, size: number, n: number, parallel: boolean): Promise<{ ok: number; ms: number }> {
+  const args = ['-sS', '--tftp-blksize', '1468', '--max-time', '60', '-w', '%{size_download}\\n'];
+  if (parallel) args.push('--parallel', '--parallel-immediate', '--parallel-max', String(n));
+  for (let i = 0; i < n; i++) args.push(`tftp://${SERVER_IP}/${file}`, '-o', '/dev/null');
+  const r = await runIn(t.cli, CPU.tftp, 'curl', args, 120_000);
+  const ok = r.stdout.split('\n').filter((l) => Number(l) === size).length;
+  if (ok < n) log(`    curl: ${ok}/${n} complete (exit ${r.code}) ${r.stderr.trim().split('\n').slice(0, 2).join(' / ')}`);
+  return { ok, ms: r.ms };
+}
+
+async function atftp(t: Topology, file: string, size: number, out: string, window: boolean): Promise<number | undefined> {
+  const args = ['-g', '-r', file, '-l', out, '--option', 'blksize 1468', ...(window ? ['--option', 'windowsize 16'] : []), SERVER_IP, '69'];
+  const r = await runIn(t.cli, CPU.tftp, 'atftp', args, 120_000);
+  let got = -1;
+  try {
+    got = statSync(out).size;
+  } catch {
+    // No file: failed.
+  }
+  if (r.code !== 0 || got !== size) {
+    log(`    atftp${window ? ' windowsize 16' : ''}: exit ${r.code}, ${got} of ${size} bytes ${r.stderr.trim().split('\n').slice(0, 2).join(' / ')}`);
+    return undefined;
+  }
+  return size / MB / (r.ms / 1000);
+}
+
+export async function benchTftp(t: Topology, server: TftpServer, rom: { name: string; size: number }, big: { name: string; size: number }, scratch: string): Promise<TftpResult> {
+  const proc = await server.start();
+  await listening(t.srv, 'udp', 69);
+  const res: TftpResult = { failures: 0, notes: [] };
+  try {
+    await curlMany(t, rom.name, rom.size, 5, false); // warm-up, not counted
+    const seq = await curlMany(t, rom.name, rom.size, 100, false);
+    res.failures += 100 - seq.ok;
+    res.seqPerSec = seq.ok / (seq.ms / 1000);
+    res.seqMBps = (seq.ok * rom.size) / MB / (seq.ms / 1000);
+    const conc = await curlMany(t, rom.name, rom.size, 50, true);
+    res.failures += 50 - conc.ok;
+    res.concPerSec = conc.ok / (conc.ms / 1000);
+    res.concMBps = (conc.ok * rom.size) / MB / (conc.ms / 1000);
+    const out = join(scratch, 'atftp.out');
+    res.bigMBps = await atftp(t, big.name, big.size, out, false);
+    res.bigWindowMBps = await atftp(t, big.name, big.size, out, true);
+    if (res.bigMBps === undefined) res.failures += 1;
+    if (res.bigWindowMBps === undefined) res.failures += 1;
+    log(`    100 sequential: ${seq.ok} ok in ${(seq.ms / 1000).toFixed(2)} s; 50 concurrent: ${conc.ok} ok in ${(conc.ms / 1000).toFixed(2)} s; 16 MiB: ${res.bigMBps?.toFixed(1) ?? '-'} MB/s, windowsize 16: ${res.bigWindowMBps?.toFixed(1) ?? '-'} MB/s`);
+    return res;
+  } finally {
+    await proc.kill();
+  }
+}
