@@ -155,6 +155,7 @@ test('malformed packets are dropped and counted, on the listener and on a transf
       assert.is(d1.packet.op, 'DATA');
       c.send(Buffer.from([0, 4, 0]), d1.port);
       await waitFor('4 drops', () => s.stats().malformed === 4);
+      assert.equal(events[events.length - 1], { type: 'malformed-dropped', client: { address: '127.0.0.1', port: c.socket.address().port }, reason: 'truncated: ACK: 3 bytes, no block number' });
       c.send({ op: 'ACK', block: 1 }, d1.port);
       await waitFor('completion', () => s.stats().transfers.completed === 1);
       assert.is(s.stats().packetsIn.unknown, 1);

@@ -144,7 +144,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       else emit({ type: 'transfer-failed', client, file, bytes: r.bytes, durationMs, reason: r.reason });
     };
     const config = { size: source.size, blksize: n.blksize, windowsize: n.windowsize, timeoutMs: n.timeoutMs ?? timeoutMs, retries, oack: n.oack };
-    const session = startSession({ socket, client, source, config, stats, log, now, onFinish });
+    const onMalformed = (reason: string): void => emit({ type: 'malformed-dropped', client, reason });
+    const session = startSession({ socket, client, source, config, stats, log, now, onFinish, onMalformed });
     running.add(session);
   };
 

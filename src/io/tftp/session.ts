@@ -19,6 +19,8 @@ export interface SessionDeps {
   now: () => number;
   /** Called once, after the socket and the source are closed. */
   onFinish: (result: TransferOutcome) => void;
+  /** A packet from the client that did not decode (already counted and logged). */
+  onMalformed: (reason: string) => void;
 }
 
 export interface Session {
@@ -150,6 +152,7 @@ export function startSession(d: SessionDeps): Session {
       stats.packetsIn.unknown += r.error.kind === 'unknown-opcode' ? 1 : 0;
       stats.malformed++;
       log.debug({ client, reason: r.error }, 'tftp: malformed packet dropped');
+      d.onMalformed(`${r.error.kind}: ${r.error.detail}`);
       return;
     }
     const p = r.packet;
