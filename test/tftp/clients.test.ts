@@ -131,6 +131,21 @@ test('50 concurrent curl fetches all complete with the right bytes', async () =>
   assert.is(server.stats().transfers.completed - stats0.transfers.completed, 50);
 });
 
+test('IPv6: a server on ::1 serves curl and atftp', async () => {
+  const v6 = createTftpServer({ baseDir: tree.base, host: '::1', port: 0, timeoutMs: 300 });
+  try {
+    const { port: p6 } = await v6.listen();
+    let r = await run('curl', ['-sS', '-o', out('v6-curl'), `tftp://[::1]:${p6}/undionly.kpxe`], { timeoutMs: 30_000 });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(await sha256File(out('v6-curl')), tree.files['undionly.kpxe']);
+    r = await run('atftp', ['--option', 'windowsize 8', '-g', '-r', 'snponly.efi', '-l', out('v6-atftp'), '::1', String(p6)], { timeoutMs: 30_000 });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(await sha256File(out('v6-atftp')), tree.files['snponly.efi']);
+  } finally {
+    await v6.close();
+  }
+});
+
 test('32 MiB + 777 bytes at blksize 512 with tftp-hpa: block numbers roll over 65535 -> 0', async () => {
   const big = randomBytes(32 * 1024 * 1024 + 777); // 65538 blocks
   const path = join(tree.base, 'big.img');
