@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/io/tftp/server.ts';
 import { decode, encode, type TftpPacket } from '../../src/io/tftp/packet.ts';
@@ -204,6 +204,45 @@ test('refusals: WRQ -> 2, mode "mail" -> 4, missing -> 1, too many transfers -> 
     } finally {
       a.close();
       b.close();
+    }
+  });
+});
+
+test('a file that shrinks during the transfer ends it with ERROR 0, never a short file reported as complete', async () => {
+  const path = join(tree.base, 'shrinks.bin');
+  await writeFile(path, Buffer.alloc(4096, 7));
+  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('shrinks.bin'), port);
+      const d1 = await c.next();
+      assert.is(d1.packet.op === 'DATA' && d1.packet.data.length, 512);
+      await truncate(path, 600);
+      c.send({ op: 'ACK', block: 1 }, d1.port);
+      const err = await c.next();
+      assert.is(err.packet.op, 'ERROR');
+      assert.match(err.packet.op === 'ERROR' ? err.packet.message : '', /^read error: file shorter than its size at open/);
+      await waitFor('the transfer to end', () => s.stats().transfers.active === 0);
+      assert.equal(
+        events.map((e) => e.type),
+        ['transfer-started', 'transfer-failed'],
+      );
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('netascii larger than maxNetasciiBytes is refused with ERROR 0; octet still works', async () => {
+  await withServer({ maxNetasciiBytes: 10, timeoutMs: 10_000 }, async (port) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('text.txt', [], 'netascii'), port);
+      assert.equal((await c.next()).packet, { op: 'ERROR', code: 0, message: 'File too large for netascii; use octet' });
+      c.send(rrq('text.txt'), port);
+      assert.is((await c.next()).packet.op, 'DATA');
+    } finally {
+      c.close();
     }
   });
 });
