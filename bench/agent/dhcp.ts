@@ -64,7 +64,9 @@ async function perfdhcp(t: Topology, macList: string, rate: number, seconds: num
   return p;
 }
 
-export const DHCP_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 15000];
+// Steps in DORA/s. A step that loses more than 1% is run once more before the search stops:
+// a single run on this VM sometimes loses a burst (measured: dnsmasq 4% then 0% at 3,000/s).
+export const DHCP_RATES = [1000, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 8000, 10000];
 
 export async function benchDhcp(t: Topology, server: DhcpServer, macList: string, stepSeconds: number): Promise<DhcpResult> {
   const proc = await server.start();
@@ -86,18 +88,26 @@ export async function benchDhcp(t: Topology, server: DhcpServer, macList: string
       log(`    500/s x 10 s: ${lat.raReceived}/${lat.doSent} DORAs, offer p50 ${res.offerP50.toFixed(3)} ms p99 ${res.offerP99.toFixed(3)} ms, ack p50 ${res.ackP50.toFixed(3)} ms p99 ${res.ackP99.toFixed(3)} ms, CPU ${(c1 - c0).toFixed(2)} s`);
     }
     for (const rate of DHCP_RATES) {
-      const b0 = cpuOf(pids);
-      const p = await perfdhcp(t, macList, rate, stepSeconds, false);
-      const b1 = cpuOf(pids);
+      let p: Perf | undefined;
+      let b0 = 0;
+      let b1 = 0;
+      let loss = 1;
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        b0 = cpuOf(pids);
+        p = await perfdhcp(t, macList, rate, stepSeconds, false);
+        b1 = cpuOf(pids);
+        if (!p || !(p.doSent > 0)) break;
+        loss = 1 - p.raReceived / p.doSent;
+        log(`    ${rate}/s${attempt > 1 ? ' (again)' : ''}: sent ${p.doSent} DISCOVERs (${Math.round(p.doSent / stepSeconds)}/s), ${p.raReceived} ACKs, loss ${(loss * 100).toFixed(2)}%, server CPU ${(b1 - b0).toFixed(2)} s`);
+        if (loss <= 0.01) break;
+      }
       if (!p || !(p.doSent > 0)) {
         res.stop = `perfdhcp failed at ${rate}/s`;
         break;
       }
       const achieved = p.doSent / stepSeconds;
-      const loss = 1 - p.raReceived / p.doSent;
-      log(`    ${rate}/s: sent ${p.doSent} DISCOVERs (${Math.round(achieved)}/s), ${p.raReceived} ACKs, loss ${(loss * 100).toFixed(2)}%, server CPU ${(b1 - b0).toFixed(2)} s`);
       if (loss > 0.01) {
-        res.stop = `loss ${(loss * 100).toFixed(1)}% at ${rate}/s`;
+        res.stop = `loss ${(loss * 100).toFixed(1)}% at ${rate}/s, twice`;
         break;
       }
       res.maxRate = Math.round(achieved);
