@@ -55,7 +55,8 @@ export function createLocalSource(o: LocalSourceOptions): Service & { pollNow():
       sig = signature(o.dir);
       if (sig === last && failures === 0) return;
       const version = sotVersion(o.dir);
-      const { sot, problems } = validateSot(o.dir);
+      // Only this agent's site: other sites' hosts are other agents' business (and cost).
+      const { sot, problems } = validateSot(o.dir, { sites: [o.siteId] });
       const site = sot.sites.get(o.siteId);
       if (!site) {
         problems.error('sites', 0, `site '${o.siteId}' is not in this source of truth (sites: ${[...sot.sites.keys()].join(', ') || 'none'})`);

@@ -64,7 +64,7 @@ export interface AgentOptions {
 function siteSettings(cfg: AgentConfig): { httpPort: number; filesDir: string; tftpDir: string; dhcpMode: 'server' | 'proxy'; scheme: string } {
   let agent: Agent | undefined;
   try {
-    agent = validateSot(cfg.sotDir).sot.sites.get(cfg.siteId)?.env.agents[0];
+    agent = validateSot(cfg.sotDir, { sites: [cfg.siteId] }).sot.sites.get(cfg.siteId)?.env.agents[0];
   } catch {
     agent = undefined; // the source reports it; defaults until a model loads
   }

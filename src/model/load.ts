@@ -16,7 +16,12 @@ export interface LoadResult {
 
 const ROOT_ENTRIES = ['assets', 'os', 'boot', 'workflows', 'sites'];
 
-export function loadSot(dir: string, problems = new Problems()): LoadResult {
+export interface LoadOptions {
+  /** Load only these sites (by env id); the shared library is always loaded whole. */
+  sites?: readonly string[];
+}
+
+export function loadSot(dir: string, problems = new Problems(), opts: LoadOptions = {}): LoadResult {
   const root = resolve(dir);
   if (!isDir(root)) throw new VaqueroError('VQ_ERR_IO', `source of truth '${dir}' is not a readable folder`);
   const loader = new Loader(root, problems);
@@ -44,15 +49,16 @@ export function loadSot(dir: string, problems = new Problems()): LoadResult {
       return libraries.get(d);
     },
   };
+  const only = opts.sites ? new Set(opts.sites) : undefined;
   const sites = new Map<string, import('./types.ts').Site>();
   const sitesDir = join(root, 'sites');
   for (const name of listDirs(sitesDir)) {
-    const site = loadSite(ctx, join(sitesDir, name), name);
+    const site = loadSite(ctx, join(sitesDir, name), name, only);
     if (!site) continue;
     const prev = sites.get(site.id);
     if (prev) problems.error(site.env.src.file, site.env.src.line, `duplicate site id '${site.id}' (also sites/${prev.dir})`);
     else sites.set(site.id, site);
   }
-  if (sites.size === 0) problems.warning('sites', 0, 'no sites in this source of truth');
+  if (sites.size === 0 && !only) problems.warning('sites', 0, 'no sites in this source of truth');
   return { sot: { root, library, sites }, problems };
 }

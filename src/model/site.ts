@@ -36,7 +36,8 @@ export interface SiteContext {
   libraryFor(config: SotConfig): Library | undefined;
 }
 
-export function loadSite(ctx: SiteContext, dir: string, name: string): Site | undefined {
+/** `only`: site ids to load; any other site stops after its env.yml (an agent needs just its own). */
+export function loadSite(ctx: SiteContext, dir: string, name: string, only?: ReadonlySet<string>): Site | undefined {
   const { loader } = ctx;
   const envPath = ['env.yml', 'env.yaml'].map((n) => join(dir, n)).find((p) => listFiles(dir).includes(p.slice(dir.length + 1)));
   if (!envPath) {
@@ -52,6 +53,7 @@ export function loadSite(ctx: SiteContext, dir: string, name: string): Site | un
   if (envObjs.length > 1) loader.problems.warning(loader.rel(envPath), envObjs[1]!.doc.line, 'env.yml: only the first document is read');
   const env = loadEnv(ctx, first.map, first.doc, loader.rel(envPath));
   if (!env) return undefined;
+  if (only && !only.has(env.id)) return undefined;
   if (env.id !== name) loader.problems.warning(env.src.file, env.src.line, `env id '${env.id}' differs from its folder name '${name}'`);
 
   const site: Site = { id: env.id, dir: name, env, hosts: [], byMac: new Map() };

@@ -27,8 +27,31 @@ function withMd(raw: JsonMap): JsonMap {
   return { ...raw, metadata, md: metadata };
 }
 
+// Parts of the dot that are the same for every host (a subnet, the env, an
+// OS) are built once and shared, frozen: templates only read their data, and
+// validating 100,000 hosts rebuilt them 100,000 times (a third of render time).
+const subnetDots = new WeakMap<Subnet, JsonMap>();
+const envDots = new WeakMap<Site, Map<string, JsonMap>>();
+const osDots = new WeakMap<OperatingSystem, JsonMap>();
+
 export function subnetDot(s: Subnet): JsonMap {
-  return withMd(s.raw);
+  let d = subnetDots.get(s);
+  if (!d) subnetDots.set(s, (d = Object.freeze(withMd(s.raw))));
+  return d;
+}
+
+function envDot(site: Site, agentURL: string): JsonMap {
+  let byUrl = envDots.get(site);
+  if (!byUrl) envDots.set(site, (byUrl = new Map()));
+  let d = byUrl.get(agentURL);
+  if (!d) byUrl.set(agentURL, (d = Object.freeze({ ...withMd(site.env.raw), agentURL })));
+  return d;
+}
+
+function osDot(os: OperatingSystem): JsonMap {
+  let d = osDots.get(os);
+  if (!d) osDots.set(os, (d = Object.freeze({ ...os.raw })));
+  return d;
 }
 
 function interfaceDot(raw: JsonMap, site: Site): JsonMap {
@@ -39,13 +62,13 @@ function interfaceDot(raw: JsonMap, site: Site): JsonMap {
 
 export function templateInput(t: RenderTarget): TemplateInput {
   const { site, host, iface, boot, os } = t;
-  const osDot: JsonMap = { ...os.raw };
+  const osObj = osDot(os);
   const hostDot = withMd(host.raw);
   const ifaces = host.raw.interfaces;
   if (Array.isArray(ifaces)) hostDot.interfaces = ifaces.map((i): Json => (typeof i === 'object' && i !== null && !Array.isArray(i) ? interfaceDot(i, site) : i));
   const dot: JsonMap = {
-    env: { ...withMd(site.env.raw), agentURL: t.agentURL },
-    boot: { ...withMd(boot.raw), operating_system: osDot, os: osDot, configURL: configURL(t.agentURL, iface.mac, boot.id) },
+    env: envDot(site, t.agentURL),
+    boot: { ...withMd(boot.raw), operating_system: osObj, os: osObj, configURL: configURL(t.agentURL, iface.mac, boot.id) },
     host: hostDot,
     interface: interfaceDot(iface.raw, site),
   };

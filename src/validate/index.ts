@@ -12,8 +12,8 @@ export interface ValidationResult {
   valid: boolean;
 }
 
-export function validateSot(dir: string, opts: { strict?: boolean } = {}): ValidationResult {
-  const { sot, problems } = loadSot(dir, new Problems());
+export function validateSot(dir: string, opts: { strict?: boolean; sites?: readonly string[] } = {}): ValidationResult {
+  const { sot, problems } = loadSot(dir, new Problems(), opts.sites ? { sites: opts.sites } : {});
   checkReferences(sot, problems);
   checkTemplates(sot, problems);
   const valid = problems.errorCount === 0 && (!opts.strict || problems.warningCount === 0);

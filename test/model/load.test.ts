@@ -91,6 +91,22 @@ test('an advanced SoT: a cluster config section points its hosts at another libr
   }
 });
 
+test('an agent loads only its own site: other sites stop at their env and their hosts are not checked', () => {
+  const c = copySot(EXAMPLES_SOT);
+  try {
+    c.write('sites/other/env.yml', 'id: other\nsubnets: []\nagents: [{}]\n');
+    c.write('sites/other/hosts.yml', 'name: broken\ninterfaces: [{type: physical, mac: nope, subnet: x, ipv4: 10.0.0.1}]\nworkflow: clevos\n');
+    const all = loadSot(c.dir);
+    assert.equal([...all.sot.sites.keys()].sort(), ['other', 'test-site']);
+    assert.equal(all.problems.sorted().map(formatProblem), ["sites/other/hosts.yml:2: error: host 'broken' interface 1: 'nope' is not a MAC address"]);
+    const mine = loadSot(c.dir, undefined, { sites: ['test-site'] });
+    assert.equal([...mine.sot.sites.keys()], ['test-site']);
+    assert.equal(mine.problems.list, []);
+  } finally {
+    c.cleanup();
+  }
+});
+
 test('a folder that is not a SoT is refused with a typed error', () => {
   assert.throws(() => loadSot('/nonexistent/sot'), (e: Error & { code?: string }) => e.code === 'VQ_ERR_IO');
   assert.throws(() => loadSot('/work/main/src'), (e: Error & { code?: string }) => e.code === 'VQ_ERR_SOT_LAYOUT');
