@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkReferences } from '../src/validate/references.ts';
-import { checkTemplates } from '../src/validate/templates.ts';
+import { checkTemplatesWith } from '../src/validate/templates.ts';
+import { AssetCheckPool } from '../src/validate/assets/pool.ts';
 import { loadSot } from '../src/model/load.ts';
 import { templateInput } from '../src/render/data.ts';
 import { unattendedConfig } from '../src/render/config.ts';
@@ -66,7 +67,12 @@ try {
   const tLoad = performance.now() - t;
   checkReferences(loaded.sot, loaded.problems);
   const tRefs = performance.now() - t - tLoad;
-  checkTemplates(loaded.sot, loaded.problems);
+  // As `vaquero validate` does for large models (validateSotParallel): typed checks in worker threads.
+  const pool = new AssetCheckPool();
+  const pending = checkTemplatesWith(loaded.sot, loaded.problems, (c) => pool.check(c));
+  pool.flush();
+  await pending;
+  await pool.close();
   const seconds = (performance.now() - t) / 1000;
   const { problems } = loaded;
   const valid = problems.errorCount === 0;

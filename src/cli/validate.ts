@@ -2,7 +2,7 @@
 // allowed unless --strict), 1 invalid (problems on stdout), 2 usage or
 // unreadable input.
 import { formatProblem } from '../model/problems.ts';
-import { validateSot } from '../validate/index.ts';
+import { validateSotParallel } from '../validate/index.ts';
 import { parse } from './args.ts';
 import type { Io } from './main.ts';
 
@@ -30,7 +30,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.err(`vaquero validate: --sot is required\n${usage}`);
     return 2;
   }
-  const { problems, valid } = validateSot(values.sot, { strict: values.strict ?? false });
+  const { problems, valid } = await validateSotParallel(values.sot, { strict: values.strict ?? false });
   const list = problems.sorted();
   if (values.json) {
     io.out(JSON.stringify({ valid, errors: problems.errorCount, warnings: problems.warningCount, problems: list }, null, 2) + '\n');

@@ -2,7 +2,7 @@
 // stage of its workflow renders (iPXE script and unattended config) with the
 // metadata present, without `<no value>`, into a valid document of its type.
 // The same problem for many hosts is reported once, naming the hosts.
-import { validateAsset } from './assets/index.ts';
+import { validateAsset, type AssetProblem, type AssetType } from './assets/index.ts';
 import { compileAsset, compileOs, findAsset } from '../render/compiled.ts';
 import { unattendedConfig } from '../render/config.ts';
 import { templateInput } from '../render/data.ts';
@@ -21,17 +21,32 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A rendered typed document to check, and whose check it is. */
+export interface TypedCheck {
+  type: AssetType;
+  text: string;
+}
+
+/** Checks rendered documents: at once (validateAsset), or in worker threads (src/validate/assets/pool.ts). */
+export type TypedChecker = (check: TypedCheck) => AssetProblem[] | Promise<AssetProblem[]>;
+
 class HostGroups {
-  private groups = new Map<string, { file: string; line: number; level: Level; message: string; hosts: string[] }>();
-  add(file: string, line: number, level: Level, msg: string, host: string): void {
+  private groups = new Map<string, { file: string; line: number; level: Level; message: string; hosts: { seq: number; name: string }[] }>();
+  private seq = 0;
+  /** A host's place in model order, so groups list hosts the same way however checks complete. */
+  next(): number {
+    return this.seq++;
+  }
+  add(file: string, line: number, level: Level, msg: string, host: string, seq = this.next()): void {
     const key = `${file}\0${line}\0${level}\0${msg}`;
     const g = this.groups.get(key);
-    if (g) g.hosts.push(host);
-    else this.groups.set(key, { file, line, level, message: msg, hosts: [host] });
+    if (g) g.hosts.push({ seq, name: host });
+    else this.groups.set(key, { file, line, level, message: msg, hosts: [{ seq, name: host }] });
   }
   flush(problems: Problems): void {
     for (const g of this.groups.values()) {
-      const shown = g.hosts.slice(0, 5).join(', ');
+      g.hosts.sort((a, b) => a.seq - b.seq);
+      const shown = g.hosts.slice(0, 5).map((h) => h.name).join(', ');
       const more = g.hosts.length > 5 ? ` and ${g.hosts.length - 5} more` : '';
       problems.add({ file: g.file, line: g.line, level: g.level, message: `${g.message} (host${g.hosts.length > 1 ? 's' : ''} ${shown}${more})` });
     }
@@ -39,6 +54,18 @@ class HostGroups {
 }
 
 export function checkTemplates(sot: Sot, problems: Problems): void {
+  // A synchronous checker: walk() has flushed every problem when it returns.
+  const done = walk(sot, problems, (c) => validateAsset(c.type, c.text));
+  if (done) throw new Error('checkTemplates: a synchronous checker left checks pending');
+}
+
+/** The same checks with the typed documents checked by `checker`, which may answer later (a worker pool). */
+export async function checkTemplatesWith(sot: Sot, problems: Problems, checker: TypedChecker): Promise<void> {
+  await walk(sot, problems, checker);
+}
+
+/** Returns undefined when every check was answered at once (problems flushed), else a promise of the flush. */
+function walk(sot: Sot, problems: Problems, checker: TypedChecker): Promise<void> | undefined {
   const libraries = new Set<Library>([sot.library]);
   for (const site of sot.sites.values()) for (const h of site.hosts) libraries.add(h.library);
   const broken = new Set<string>();
@@ -69,6 +96,7 @@ export function checkTemplates(sot: Sot, problems: Problems): void {
   }
 
   const groups = new HostGroups();
+  const pending: Promise<void>[] = [];
   for (const site of sot.sites.values()) {
     for (const host of site.hosts) {
       const iface = primaryInterface(host);
@@ -119,11 +147,19 @@ export function checkTemplates(sot: Sot, problems: Problems): void {
           groups.add(asset.file, templateErrorLine(detail.replace(/^renders <no value>: /, '')), 'error', detail, who);
           continue;
         }
-        for (const p of validateAsset(u.type as (typeof ASSET_TYPES)[number], text)) {
-          groups.add(asset.file, 0, p.level, `rendered ${u.type}, output line ${p.line}: ${p.message}`, who);
-        }
+        const seq = groups.next();
+        const report = (list: AssetProblem[]): void => {
+          for (const p of list) groups.add(asset.file, 0, p.level, `rendered ${u.type}, output line ${p.line}: ${p.message}`, who, seq);
+        };
+        const result = checker({ type: u.type as AssetType, text });
+        if (Array.isArray(result)) report(result);
+        else pending.push(result.then(report));
       }
     }
   }
-  groups.flush(problems);
+  if (pending.length === 0) {
+    groups.flush(problems);
+    return undefined;
+  }
+  return Promise.all(pending).then(() => groups.flush(problems));
 }
