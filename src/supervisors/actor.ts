@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { VaqueroError } from '../errors.ts';
 import type { ChildContext, ChildSpec, RestartType } from './child.ts';
 import { send, spawnActor, stopActor, type NactRef } from './nact.ts';
+import { deferred, type Deferred } from './deferred.ts';
 
 export interface ActorDef<S, M, E> {
   /** State and effects of a fresh incarnation (the first start and every restart). */
@@ -100,22 +101,6 @@ export interface ActorChildOptions<S, M, E> {
 }
 
 type Envelope<M> = { k: 'init'; done: Deferred<void> } | { k: 'msg'; msg: M } | { k: 'timer'; key: string; gen: number; msg: M };
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 interface Incarnation {
   ref: NactRef | undefined;

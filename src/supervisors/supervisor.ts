@@ -6,6 +6,7 @@ import { restartBudgetFor, type RestartRowId } from '../outage/table.ts';
 import type { Child, ChildContext, ChildSpec, ExitReason, RestartType } from './child.ts';
 import { send, spawnActor, stopActor, type NactRef } from './nact.ts';
 import { assertBudget, decideRestart } from './restart-budget.ts';
+import { deferred, type Deferred } from './deferred.ts';
 
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
 
@@ -102,22 +103,6 @@ type SupMsg =
   | { t: 'status'; done: Deferred<ChildStatus[]> }
   | { t: 'add'; spec: ChildSpec; done: Deferred<void> }
   | { t: 'remove'; id: string; done: Deferred<boolean> };
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 interface Entry {
   spec: ChildSpec;
