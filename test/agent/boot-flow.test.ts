@@ -30,10 +30,10 @@ test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoi
     t.sot.edit('sites/lab/env.yml', 'cidr: 10.100.0.0/24\n    gateway: 10.100.0.1', 'cidr: 127.0.0.0/8\n    gateway: 127.0.0.254');
     t.sot.edit('sites/lab/cluster-workers.yml', 'ipv4: 10.100.0.11', 'ipv4: 127.0.0.1');
     t.agent.pollNow();
-    await until('model with the loopback address', () => t.agent.events.since(0).some((e) => e.type === 'model.updated' && e.previous !== undefined));
+    await until('model with the loopback address', 10_000, () => t.agent.events.since(0).some((e) => e.type === 'model.updated' && e.previous !== undefined));
     const { dhcp, tftp, http, admin } = t.agent.addresses as Record<string, { port: number }>;
     await pxeDiscover(dhcp!.port, MAC);
-    await until('boot actor', () => t.agent.status().boots.some((b) => b.mac === MAC && b.stage === 'dhcp'));
+    await until('boot actor', 10_000, () => t.agent.status().boots.some((b) => b.mac === MAC && b.stage === 'dhcp'));
     assert.is((await tftpGet(tftp!.port, 'undionly.kpxe')).length, 70_000);
     const script = await httpGet(http!.port, `/ipxe?mac=${MAC.replace(/:/g, '-')}&boot=flatcar-worker`);
     assert.is(script.status, 200);
@@ -43,7 +43,7 @@ test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoi
     assert.is((await httpGet(http!.port, initrd)).status, 200);
     assert.is((await httpGet(http!.port, `/config/${MAC}?boot=flatcar-worker`)).status, 200);
     assert.is((await httpGet(http!.port, `/checkpoint/${MAC}?boot=flatcar-worker`)).status, 200);
-    const done = await until('boot.done', async () => (await events(admin!.port, 'boot')).find((e) => e.type === 'boot.done'));
+    const done = await until('boot.done', 10_000, async () => (await events(admin!.port, 'boot')).find((e) => e.type === 'boot.done'));
     assert.equal(done.mac, MAC);
     const stages = (await events(admin!.port, 'boot')).filter((e) => e.type === 'boot.stage').map((e) => [e.stage, e.detail]);
     assert.equal(stages, [
@@ -55,7 +55,7 @@ test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoi
       ['config', 'flatcar-worker'],
       ['checkpoint', 'flatcar-worker'],
     ]);
-    await until('boot actor gone', () => t.agent.status().boots.length === 0);
+    await until('boot actor gone', 10_000, () => t.agent.status().boots.length === 0);
     const metrics = await (await fetch(`http://127.0.0.1:${admin!.port}/metrics`)).text();
     for (const line of [
       'vaquero_dhcp_events_total{type="dhcp.discover"} 1',
@@ -76,13 +76,13 @@ test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoi
 test('a host that stops after DHCP stalls into boot.stalled; an unknown MAC gets no boot actor', async () => {
   const t = await startTestAgent({ stallAfterMs: 300 });
   try {
-    await until('model', () => t.agent.status().ready);
+    await until('model', 10_000, () => t.agent.status().ready);
     const { dhcp, admin } = t.agent.addresses as Record<string, { port: number }>;
     await pxeDiscover(dhcp!.port, '52:54:00:00:10:02', 7);
     await pxeDiscover(dhcp!.port, '52:54:00:99:99:99', 0);
-    const stalled = await until('boot.stalled', async () => (await events(admin!.port, 'boot')).find((e) => e.type === 'boot.stalled'));
+    const stalled = await until('boot.stalled', 10_000, async () => (await events(admin!.port, 'boot')).find((e) => e.type === 'boot.stalled'));
     assert.equal([stalled.mac, stalled.host, stalled.stage], ['52:54:00:00:10:02', 'worker-2', 'dhcp']);
-    const unknown = await until('dhcp.unknown-mac', async () => (await events(admin!.port, 'dhcp')).find((e) => e.type === 'dhcp.unknown-mac'));
+    const unknown = await until('dhcp.unknown-mac', 10_000, async () => (await events(admin!.port, 'dhcp')).find((e) => e.type === 'dhcp.unknown-mac'));
     assert.is(unknown.mac, '52:54:00:99:99:99');
     assert.not.ok((await events(admin!.port, 'boot')).some((e) => e.mac === '52:54:00:99:99:99'));
     assert.equal(t.agent.status().boots, []);

@@ -13,19 +13,19 @@ test('valid change -> model.updated; broken change -> model.rejected and the las
   const t = await startTestAgent();
   try {
     const http = t.agent.addresses.http!.port;
-    await until('model', () => t.agent.status().ready);
+    await until('model', 10_000, () => t.agent.status().ready);
     const first = t.agent.status().model!.version;
     assert.match((await script(http)).body, /console=ttyS0,115200n8/);
 
     t.sot.edit('os/rocky.yml', 'console: ttyS0,115200n8', 'console: ttyS1,115200n8');
     t.agent.pollNow();
-    await until('updated', () => t.agent.status().model!.version !== first);
+    await until('updated', 10_000, () => t.agent.status().model!.version !== first);
     assert.match((await script(http)).body, /console=ttyS1,115200n8/);
     const second = t.agent.status().model!.version;
 
     t.sot.edit('boot/rocky-install.yml', 'operating_system: rocky-9', 'operating_system: rocky-10');
     t.agent.pollNow();
-    const rejected = await until('rejected', () => t.agent.events.since(0).find((e) => e.type === 'model.rejected'));
+    const rejected = await until('rejected', 10_000, () => t.agent.events.since(0).find((e) => e.type === 'model.rejected'));
     assert.equal(rejected.serving, second);
     assert.equal(
       (rejected.problems as { file: string; message: string }[]).map((p) => `${p.file}: ${p.message}`),
@@ -37,7 +37,7 @@ test('valid change -> model.updated; broken change -> model.rejected and the las
     renameSync(t.sot.dir, `${t.sot.dir}.away`);
     try {
       t.agent.pollNow();
-      await until('stale', () => t.agent.status().model?.stale);
+      await until('stale', 10_000, () => t.agent.status().model?.stale);
       assert.ok(t.agent.events.since(0).some((e) => e.type === 'model.stale'));
       assert.is((await script(http)).status, 200);
     } finally {
@@ -45,7 +45,7 @@ test('valid change -> model.updated; broken change -> model.rejected and the las
     }
     t.sot.edit('boot/rocky-install.yml', 'operating_system: rocky-10', 'operating_system: rocky-9');
     t.agent.pollNow();
-    await until('fresh', () => t.agent.status().model?.stale === false);
+    await until('fresh', 10_000, () => t.agent.status().model?.stale === false);
     assert.ok(t.agent.events.since(0).some((e) => e.type === 'model.fresh'));
   } finally {
     await t.stop();

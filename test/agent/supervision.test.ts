@@ -19,7 +19,7 @@ const withAgent = async (fn: (t: TestAgent) => Promise<void>): Promise<void> => 
 test('all services start once and the agent is ready with the model loaded', () =>
   withAgent(async ({ agent }) => {
     assert.equal(agent.starts(), { 'sot-source': 1, dhcp: 1, tftp: 1, http: 1 });
-    await until('model loaded', () => agent.status().ready);
+    await until('model loaded', 10_000, () => agent.status().ready);
     assert.equal(agent.status().services, { dhcp: true, tftp: true, http: true });
     assert.equal(Object.keys(agent.addresses).sort(), ['admin', 'dhcp', 'http', 'tftp']);
   }));
@@ -36,13 +36,13 @@ for (const id of [...serviceRows.map((r) => SERVICE_OF[r.id]!), 'sot-source' as 
   test(`a crash in ${id} restarts exactly ${id}`, () =>
     withAgent(async ({ agent, fatal }) => {
       agent.injectCrash(id);
-      await until(`${id} restarted`, () => agent.starts()[id] === 2);
+      await until(`${id} restarted`, 10_000, () => agent.starts()[id] === 2);
       const expected = { 'sot-source': 1, dhcp: 1, tftp: 1, http: 1, [id]: 2 };
       // Give any wrongly restarted sibling the time to show up before comparing.
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(agent.starts(), expected);
       assert.equal(fatal, []);
-      await until('ready again', () => agent.status().ready);
+      await until('ready again', 10_000, () => agent.status().ready);
     }));
 }
 
@@ -56,7 +56,7 @@ test('a service crashing past its budget escalates; the agent supervisor restart
       const before = agent.starts().tftp ?? 0;
       agent.injectCrash('tftp');
       crashes++;
-      await until('tftp restart or fatal', () => (agent.starts().tftp ?? 0) > before || fatal.length > 0);
+      await until('tftp restart or fatal', 10_000, () => (agent.starts().tftp ?? 0) > before || fatal.length > 0);
     }
     assert.equal(fatal.length, 1);
     assert.is(fatal[0]!.code, 'VQ_ERR_SUPERVISOR_GAVE_UP');

@@ -53,13 +53,4 @@ export async function startTestAgent(over: Partial<AgentConfig> = {}): Promise<T
   };
 }
 
-/** Polls `cond` until it is truthy or the deadline passes (then throws with `what`). */
-export async function until<T>(what: string, cond: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from './until.ts';

@@ -114,15 +114,7 @@ export function parseResponse(raw: Buffer): { status: number; headers: Record<st
   return { status, headers, body: raw.subarray(end + 4) };
 }
 
-export async function until<T>(what: string, ms: number, f: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from '../../helpers/until.ts';
 
 /** Events without their timestamp, for whole-object comparisons. */
 export function withoutAt(events: HttpEvent[]): Omit<HttpEvent, 'at'>[] {
