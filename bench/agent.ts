@@ -15,7 +15,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Spawned } from '../test/helpers/netns.ts';
-import { CPU, ROOT, SERVER_IP, type Row, type Topology, fmt, log, ratio, runBounded, spawnPinned, topology, which } from './agent/common.ts';
+import { CPU, ROOT, SERVER_IP, type Row, type Topology, fmt, killRunning, log, ratio, runBounded, spawnPinned, topology, which } from './agent/common.ts';
 import { benchDhcp, type DhcpResult, type DhcpServer } from './agent/dhcp.ts';
 import { benchHttp, type HttpResult, type HttpTarget } from './agent/http.ts';
 import { SITE, hosts, writeModels } from './agent/model.ts';
@@ -110,6 +110,7 @@ let cleaned = false;
 function cleanupSync(): void {
   if (cleaned) return;
   cleaned = true;
+  killRunning();
   topo?.net.cleanupSync();
   rmSync(work, { recursive: true, force: true });
 }

@@ -84,14 +84,31 @@ export interface RunResult {
   ms: number;
 }
 
+/** PIDs of load generators and one-shot commands still running, for killRunning() on Ctrl-C. */
+const running = new Set<number>();
+
+/** SIGKILLs every command started by runBounded that has not exited yet (exit handlers: synchronous). */
+export function killRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  running.clear();
+}
+
 /** Runs a command to completion with a hard time limit (SIGKILL after it); never rejects. */
 export function runBounded(cmd: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((res) => {
-    execFile(cmd, args, { maxBuffer: 1 << 28, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { maxBuffer: 1 << 28, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (child.pid !== undefined) running.delete(child.pid);
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       res({ code, stdout, stderr, ms: performance.now() - t0 });
     });
+    if (child.pid !== undefined) running.add(child.pid);
   });
 }
 
