@@ -319,6 +319,7 @@ async function main(): Promise<void> {
     rows.push({ section: 'Storm', metric: `time until all ${N_HOSTS} hosts are done`, unit: 's', ...(res ? { ours: res.seconds } : {}), peers: {}, digits: 1, target: '<= 60 s' });
     rows.push({ section: 'Storm', metric: 'failed hosts', unit: 'count', ...(res ? { ours: res.failed } : {}), peers: {}, digits: 0, target: '0' });
     rows.push({ section: 'Storm', metric: 'client retransmissions (DHCP, TFTP)', unit: 'count', ...(res ? { ours: res.retransmits } : {}), peers: {}, digits: 0 });
+    rows.push({ section: 'Storm', metric: 'UDP receive-buffer drops at the agent / at the client', unit: 'count', ...(res ? { ours: res.rcvbufDrops.agent } : {}), peers: res ? { client: res.rcvbufDrops.client } : {}, digits: 0 });
     rows.push({ section: 'Storm', metric: 'agent peak RSS (VmHWM)', unit: 'MiB', ...(res ? { ours: res.peakRssMiB } : {}), peers: {}, digits: 0, target: '< 300 MiB' });
     rows.push({ section: 'Storm', metric: 'agent CPU during the storm', unit: 's', ...(res ? { ours: res.cpuSeconds } : {}), peers: {}, digits: 1 });
     if (res) rows.push({ section: 'Storm', metric: 'per host, p50 / p99', unit: 'ms', ours: res.hostP50Ms, peers: { p99: res.hostP99Ms }, digits: 0 });

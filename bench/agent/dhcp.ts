@@ -66,7 +66,7 @@ async function perfdhcp(t: Topology, macList: string, rate: number, seconds: num
 
 // Steps in DORA/s. A step that loses more than 1% is run once more before the search stops:
 // a single run on this VM sometimes loses a burst (measured: dnsmasq 4% then 0% at 3,000/s).
-export const DHCP_RATES = [1000, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 8000, 10000];
+export const DHCP_RATES = [1000, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 8000, 10000, 12000, 15000];
 
 export async function benchDhcp(t: Topology, server: DhcpServer, macList: string, stepSeconds: number): Promise<DhcpResult> {
   const proc = await server.start();

@@ -8,12 +8,22 @@ import type { Spawned } from '../../test/helpers/netns.ts';
 import { CLIENT_IP, CPU, PREFIX, ROOT, SERVER_IP, cpuSeconds, listening, log, peakRssMiB, runBounded, runIn, type Topology } from './common.ts';
 import type { Host } from './model.ts';
 
+/** UDP receive-buffer overflows (RcvbufErrors) counted by the kernel in a namespace. */
+async function rcvbufErrors(ns: string): Promise<number> {
+  const r = await runBounded('ip', ['netns', 'exec', ns, 'cat', '/proc/net/snmp'], 5000);
+  const [head, vals] = r.stdout.split('\n').filter((l) => l.startsWith('Udp: '));
+  const i = head?.split(' ').indexOf('RcvbufErrors') ?? -1;
+  return i > 0 ? Number(vals?.split(' ')[i]) : NaN;
+}
+
 export interface StormResult {
   hosts: number;
   ok: number;
   failed: number;
   seconds: number;
   retransmits: number;
+  /** Datagrams the kernel dropped for a full socket receive buffer: at the agent, at the client. */
+  rcvbufDrops: { agent: number; client: number };
   peakRssMiB: number;
   cpuSeconds: number;
   hostP50Ms: number;
@@ -30,6 +40,7 @@ export async function benchStorm(t: Topology, start: () => Promise<Spawned>, lis
   try {
     await Promise.all([listening(t.srv, 'udp', 67), listening(t.srv, 'udp', 69), listening(t.srv, 'tcp', httpPort)]);
     const cpu0 = cpuSeconds(agent.pid);
+    const drops0 = { agent: await rcvbufErrors(t.srv), client: await rcvbufErrors(t.cli) };
     const r = await runIn(t.cli, CPU.client, process.execPath, [
       '--import', 'tsx', join(ROOT, 'bench', 'agent', 'storm-client.ts'),
       '--server', SERVER_IP, '--giaddr', CLIENT_IP, '--macs', macList, '--http-port', String(httpPort),
@@ -37,6 +48,7 @@ export async function benchStorm(t: Topology, start: () => Promise<Spawned>, lis
     ], 240_000);
     const cpu1 = cpuSeconds(agent.pid);
     const peak = peakRssMiB(agent.pid);
+    const rcvbufDrops = { agent: (await rcvbufErrors(t.srv)) - drops0.agent, client: (await rcvbufErrors(t.cli)) - drops0.client };
     const line = r.stdout.trim().split('\n').at(-1) ?? '';
     let out: { ok: number; failed: number; totalMs: number; retransmits: number; hostP50: number; hostP99: number; perStep: StormResult['perStep']; reasons: Record<string, number> };
     try {
@@ -46,10 +58,10 @@ export async function benchStorm(t: Topology, start: () => Promise<Spawned>, lis
       return undefined;
     }
     const res: StormResult = {
-      hosts: list.length, ok: out.ok, failed: out.failed, seconds: out.totalMs / 1000, retransmits: out.retransmits,
+      hosts: list.length, ok: out.ok, failed: out.failed, seconds: out.totalMs / 1000, retransmits: out.retransmits, rcvbufDrops,
       peakRssMiB: peak, cpuSeconds: cpu1 - cpu0, hostP50Ms: out.hostP50, hostP99Ms: out.hostP99, perStep: out.perStep, reasons: out.reasons,
     };
-    log(`    ${res.ok}/${res.hosts} hosts booted in ${res.seconds.toFixed(1)} s (${res.failed} failed, ${res.retransmits} client retransmissions), agent CPU ${res.cpuSeconds.toFixed(1)} s, peak RSS ${res.peakRssMiB.toFixed(0)} MiB`);
+    log(`    ${res.ok}/${res.hosts} hosts booted in ${res.seconds.toFixed(1)} s (${res.failed} failed, ${res.retransmits} client retransmissions; UDP receive-buffer drops: ${res.rcvbufDrops.agent} at the agent, ${res.rcvbufDrops.client} at the client), agent CPU ${res.cpuSeconds.toFixed(1)} s, peak RSS ${res.peakRssMiB.toFixed(0)} MiB`);
     log(`    per host p50 ${res.hostP50Ms.toFixed(0)} ms p99 ${res.hostP99Ms.toFixed(0)} ms; per step p50/p99 ms: ${Object.entries(res.perStep).map(([k, v]) => `${k} ${v.p50.toFixed(1)}/${v.p99.toFixed(1)}`).join(', ')}`);
     for (const [k, v] of Object.entries(res.reasons)) log(`    failure: ${k} x${v}`);
     return res;
