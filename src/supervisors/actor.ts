@@ -142,7 +142,9 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
         overflowing = true;
         return 'full';
       }
-      overflowing = false;
+      // A burst ends once the mailbox has drained to half: at the limit, drops and
+      // accepts alternate as the handler takes one message at a time.
+      if (inc.queued <= limit / 2) overflowing = false;
       inc.queued += 1;
       stats.accepted += 1;
       send<Envelope<M>>(inc.ref, { k: 'msg', msg });
