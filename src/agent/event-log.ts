@@ -12,8 +12,17 @@ export interface AgentEvent {
 
 /** Events that mean something is wrong, logged as warnings. */
 const WARN = new Set(['boot.stalled', 'model.rejected', 'model.stale', 'dhcp.rogue-server', 'http.render-error', 'http.handler-error', 'service.crashed']);
-/** Per-packet noise, logged at debug (still counted and kept). */
-const DEBUG = new Set(['dhcp.discover', 'dhcp.request', 'dhcp.malformed', 'http.file', 'http.ipxe-discovery', 'http.client-error']);
+
+/**
+ * Boots and models are logged at info; per-packet and per-request events
+ * (every DHCP message, TFTP transfer, HTTP request) at debug: they are still
+ * counted and kept in the history, and a boot's progress is its boot.stage
+ * events. Logging each at info cost more than serving it (bench:agent).
+ */
+function levelOf(type: string): 'warn' | 'info' | 'debug' {
+  if (WARN.has(type)) return 'warn';
+  return type.startsWith('boot.') || type.startsWith('model.') ? 'info' : 'debug';
+}
 
 export class EventLog {
   private readonly ring: (AgentEvent & { seq: number })[] = [];
@@ -33,8 +42,8 @@ export class EventLog {
     this.ring.push(entry);
     if (this.ring.length > this.limit) this.ring.shift();
     this.counter.inc({ type: e.type });
-    const level = WARN.has(e.type) ? 'warn' : DEBUG.has(e.type) ? 'debug' : 'info';
-    this.logger[level]({ event: entry }, e.type);
+    const level = levelOf(e.type);
+    if (this.logger.isLevelEnabled(level)) this.logger[level]({ event: entry }, e.type);
   }
 
   /** Events after sequence number `since`, oldest first, at most `limit`. */
