@@ -73,6 +73,8 @@ function outcome(r: DhcpPacket, c: PolicyContext = ctx()): unknown {
   const d = decide(r, c);
   if (d.kind === 'silence') return d;
   const bytes = encode(d.packet, { order: d.order });
+  // The server sends d.wire as is: it must be exactly this packet's encoding.
+  assert.equal(d.wire, bytes);
   const back = decode(bytes);
   if (!back.ok) throw new Error(back.error.message);
   return { kind: 'reply', packet: back.packet, wireOrder: back.order, to: d.to, event: d.event };

@@ -70,6 +70,8 @@ export type Decision =
       packet: DhcpPacket;
       /** Option emission order for encode(): 53, 54, 51, then the client's parameter request list. */
       order: number[];
+      /** `packet` encoded in `order`, as sent (encoding once per reply: it is the costliest step). */
+      wire: Buffer;
       to: { address: string; port: number };
       event: DhcpEvent;
     };
@@ -172,14 +174,17 @@ function addSubnetOptions(reply: DhcpPacket, lease: HostLease, withLease: boolea
 const ESSENTIAL = new Set<number>([Opt.MESSAGE_TYPE, Opt.SERVER_ID, Opt.LEASE_TIME, Opt.SUBNET_MASK, Opt.CLIENT_ID, Opt.RELAY_AGENT_INFO]);
 
 /** Drop options until the reply fits the client's limit: unrequested ones first, then requested from the end. */
-function fitToSize(reply: DhcpPacket, req: DhcpPacket, order: number[]): void {
+/** Drops options until the reply fits; returns its encoding, which the server sends (no second encode). */
+function fitToSize(reply: DhcpPacket, req: DhcpPacket, order: number[]): Buffer {
   const limit = Math.max(MIN_DATAGRAM, req.options.maxMessageSize ?? 0) - IP_UDP_HEADERS;
   const prl = req.options.parameterRequestList ?? [];
-  while (encode(reply, { order }).length > limit) {
+  for (;;) {
+    const wire = encode(reply, { order });
+    if (wire.length <= limit) return wire;
     const present = presentCodes(reply.options).filter((c) => !ESSENTIAL.has(c));
     const unrequested = present.filter((c) => !prl.includes(c));
     const victim = unrequested.at(-1) ?? [...prl].reverse().find((c) => present.includes(c));
-    if (victim === undefined) return;
+    if (victim === undefined) return wire;
     removeOption(reply.options, victim);
     if (victim === Opt.BOOTFILE_NAME) reply.file = '';
   }
@@ -254,7 +259,7 @@ function decideServer(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, ser
     // RFC 2131 4.3.2: a relayed NAK sets the broadcast bit so the relay broadcasts it.
     if (relayed) reply.flags |= BOOTP_BROADCAST_FLAG;
     const to = relayed ? { address: req.giaddr, port: SERVER_PORT } : { address: BROADCAST, port: CLIENT_PORT };
-    return { kind: 'reply', packet: reply, order, to, event: ev('dhcp.nak', { reason: why, ipv4: lease.ipv4 }) };
+    return { kind: 'reply', packet: reply, order, wire: encode(reply, { order }), to, event: ev('dhcp.nak', { reason: why, ipv4: lease.ipv4 }) };
   };
 
   const offerOrAck = (msg: number): Decision => {
@@ -264,7 +269,7 @@ function decideServer(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, ser
     const optionErrors = addSubnetOptions(reply, lease, true);
     const boot = chooseBootFile(req.options, ctx.bootFiles, httpBaseFor(ctx.httpBase, serverAddr));
     addBoot(reply, req, boot, serverAddr, false);
-    fitToSize(reply, req, order);
+    const wire = fitToSize(reply, req, order);
     // RFC 2131 4.1: relayed -> relay port 67; bound client -> unicast to ciaddr;
     // otherwise broadcast: unicast to yiaddr would need an ARP entry we cannot add without raw sockets.
     const to = relayed
@@ -278,7 +283,7 @@ function decideServer(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, ser
       ...(reply.options.bootfileName ? { bootFile: reply.options.bootfileName } : {}),
       ...(optionErrors.length > 0 ? { reason: optionErrors.join('; ') } : {}),
     });
-    return { kind: 'reply', packet: reply, order, to, event };
+    return { kind: 'reply', packet: reply, order, wire, to, event };
   };
 
   switch (type) {
@@ -307,12 +312,12 @@ function decideServer(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, ser
       const reply = baseReply(req, MessageType.ACK, serverAddr);
       reply.ciaddr = req.ciaddr;
       const optionErrors = addSubnetOptions(reply, lease, false);
-      fitToSize(reply, req, order);
+      const wire = fitToSize(reply, req, order);
       const to = relayed
         ? { address: req.giaddr, port: SERVER_PORT }
         : { address: req.ciaddr !== ZERO ? req.ciaddr : BROADCAST, port: CLIENT_PORT };
       const event = ev('dhcp.ack', { ipv4: req.ciaddr, ...(optionErrors.length > 0 ? { reason: optionErrors.join('; ') } : {}) });
-      return { kind: 'reply', packet: reply, order, to, event };
+      return { kind: 'reply', packet: reply, order, wire, to, event };
     }
     default:
       return silence('unsupported-message');
@@ -335,7 +340,7 @@ function decideProxy(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, serv
   if (req.options.clientMachineId) reply.options.clientMachineId = req.options.clientMachineId;
   addBoot(reply, req, boot, serverAddr, true);
   const order = replyOrder(req);
-  fitToSize(reply, req, order);
+  const wire = fitToSize(reply, req, order);
   const to = onPxePort
     ? { address: req.ciaddr !== ZERO ? req.ciaddr : ctx.source.address, port: ctx.source.port }
     : req.giaddr !== ZERO
@@ -345,5 +350,5 @@ function decideProxy(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, serv
     arch: boot.arch,
     bootFile: boot.file,
   });
-  return { kind: 'reply', packet: reply, order, to, event };
+  return { kind: 'reply', packet: reply, order, wire, to, event };
 }

@@ -16,7 +16,7 @@ import { type BootFiles, DEFAULT_BOOT_FILES } from './boot-file.ts';
 import type { DhcpEvent } from './events.ts';
 import { type LocalAddress, localIPv4Addresses, pickServerAddress } from './local-addresses.ts';
 import { messageTypeName } from './options.ts';
-import { decode, encode } from './packet.ts';
+import { decode } from './packet.ts';
 import { type Decision, type HostLease, PXE_PORT, SERVER_PORT, decide } from './policy.ts';
 
 export interface DhcpServerOptions {
@@ -152,7 +152,7 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
       log.debug({ mac: req.chaddr, xid: req.xid, type: typeName, reason: d.reason }, 'dhcp: no reply');
       return;
     }
-    const bytes = encode(d.packet, { order: d.order });
+    const bytes = d.wire;
     const sock = sendSocket(localPort, d.packet.options.serverId);
     if (!sock) {
       bump(stats.drops, 'send-error');
