@@ -12,7 +12,6 @@ import { negotiate } from './options.ts';
 import { decode, encode, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { startSession, type Session } from './session.ts';
 import { bufferSource, fileSource, type BlockSource } from './source.ts';
-import { SmallFileCache } from './small-files.ts';
 import type { TransferOutcome } from './transfer.ts';
 
 export interface TftpServerOptions {
@@ -99,8 +98,6 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       });
     });
 
-  const smallFiles = new SmallFileCache();
-
   const startTransfer = async (p: TftpRequest, client: TftpPeer): Promise<void> => {
     const file = p.filename;
     const split = splitRequestPath(file);
@@ -118,12 +115,6 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         const data = await opened.handle.readFile();
         await source.close();
         source = bufferSource(toNetascii(data));
-      } else {
-        const small = await smallFiles.get(opened.handle);
-        if (small) {
-          await source.close();
-          source = bufferSource(small);
-        }
       }
       socket = await bindEphemeral();
     } catch (err) {
