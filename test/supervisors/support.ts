@@ -3,6 +3,7 @@
 import { pino, type Logger } from 'pino';
 import type { Child, ChildContext, ChildSpec } from '../../src/supervisors/child.ts';
 import type { Clock } from '../../src/supervisors/actor.ts';
+import { until } from '../helpers/until.ts';
 
 export interface LogLine {
   level: number;
@@ -18,11 +19,7 @@ export function captureLogger(): { logger: Logger; lines: LogLine[] } {
 
 /** Poll `cond` until true; fail with `what` after `timeoutMs` (a deadline, not a sleep). */
 export async function waitFor(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await until(what, timeoutMs, cond);
 }
 
 /** A clock the test moves by hand; timers fire in `advance`. */

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile, readdir } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TftpEvent } from '../../src/io/tftp/events.ts';
+import { until } from '../helpers/until.ts';
 
 export interface RunResult {
   code: number | null;
@@ -49,13 +50,9 @@ export async function sha256File(path: string): Promise<string> {
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** Polls `cond` every 10 ms until it holds or `ms` pass. */
+/** Polls `cond` until it holds or `ms` pass (test/helpers/until.ts). */
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await until(what, ms, cond);
 }
 
 export interface Tree {
