@@ -1,7 +1,7 @@
 // Keeps one boot actor per host that is network-booting, named by its MAC,
 // under the boot supervisor: created on the first firmware-side step from a
 // known MAC, fed every later step, forgotten when it stops (done or stalled).
-import { init, step, type BootEffect, type BootMsg, type BootStage, type BootState } from '../actors/boot.ts';
+import { BOOT_STAGES, init, step, type BootEffect, type BootMsg, type BootStage, type BootState } from '../actors/boot.ts';
 import { actorChild, type ActorRef } from '../supervisors/actor.ts';
 import type { SupervisorControl } from '../supervisors/supervisor.ts';
 import type { AgentEvent } from './event-log.ts';
@@ -23,7 +23,7 @@ interface Tracked {
   stage: BootStage | undefined;
 }
 
-const ORDER: readonly BootStage[] = ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint'];
+const ORDER: readonly BootStage[] = BOOT_STAGES;
 
 export class BootTracker {
   private readonly live = new Map<string, Tracked>();

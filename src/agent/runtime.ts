@@ -26,7 +26,7 @@ import { serviceChild, type ServiceSignals } from '../supervisors/service.ts';
 import { supervisorChild, supervisorSpec } from '../supervisors/supervisor.ts';
 import type { ChildSpec } from '../supervisors/child.ts';
 import type { Agent } from '../model/types.ts';
-import { validateSot } from '../validate/index.ts';
+import { loadSot } from '../model/load.ts';
 import { createAdminServer, type AdminStatus } from './admin.ts';
 import { createAssetRoutes, type AgentModel } from './asset-routes.ts';
 import { bootStepOf } from './boot-steps.ts';
@@ -64,7 +64,8 @@ export interface AgentOptions {
 function siteSettings(cfg: AgentConfig): { httpPort: number; filesDir: string; tftpDir: string; dhcpMode: 'server' | 'proxy'; scheme: string } {
   let agent: Agent | undefined;
   try {
-    agent = validateSot(cfg.sotDir, { sites: [cfg.siteId] }).sot.sites.get(cfg.siteId)?.env.agents[0];
+    // Loading is enough for these settings; the source validates the model itself.
+    agent = loadSot(cfg.sotDir, undefined, { sites: [cfg.siteId] }).sot.sites.get(cfg.siteId)?.env.agents[0];
   } catch {
     agent = undefined; // the source reports it; defaults until a model loads
   }

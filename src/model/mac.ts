@@ -9,8 +9,3 @@ export function normalizeMac(s: string): string | undefined {
   const hex = t.replace(/[:-]/g, '').toLowerCase();
   return hex.match(/../g)!.join(':');
 }
-
-/** iPXE's `${net0/mac:hexhyp}` form: `00-00-00-00-00-01`. */
-export function macHexhyp(mac: string): string {
-  return mac.replace(/:/g, '-');
-}

@@ -1,5 +1,5 @@
 // IPv4/IPv6 address and CIDR arithmetic the model needs: parse, contains,
-// netmask and broadcast. IPv4 is kept as an unsigned 32-bit number.
+// netmask. IPv4 is kept as an unsigned 32-bit number.
 import { isIPv4, isIPv6 } from 'node:net';
 
 export interface Cidr4 {
@@ -24,7 +24,6 @@ export function isIP(s: string): boolean {
   return isIPv4(s) || isIPv6(s);
 }
 
-export { isIPv4, isIPv6 };
 
 /** Parses `a.b.c.d/len`; host bits may be set (as Go's net.ParseCIDR allows). */
 export function parseCidr4(s: string): Cidr4 | undefined {
@@ -43,8 +42,4 @@ export function cidrContains(c: Cidr4, addr: number): boolean {
 
 export function netmaskOf(c: Cidr4): string {
   return formatIPv4(c.mask);
-}
-
-export function broadcastOf(c: Cidr4): string {
-  return formatIPv4((c.network | (~c.mask >>> 0)) >>> 0);
 }

@@ -3,10 +3,10 @@
 // that points the cluster at its own library (the advanced SoT).
 import { isAbsolute, join, resolve } from 'node:path';
 import { Fields, isMap } from './fields.ts';
-import { isDir, isYamlName, listFiles } from './files.ts';
+import { isYamlName, listFiles } from './files.ts';
 import type { Loader } from './library.ts';
 import { normalizeMac } from './mac.ts';
-import { broadcastOf, netmaskOf, parseCidr4 } from './net.ts';
+import { netmaskOf, parseCidr4 } from './net.ts';
 import type { YamlDoc } from './yaml.ts';
 import type { Agent, DhcpOption, Env, Host, Interface, JsonMap, Library, Site, SotConfig, Subnet } from './types.ts';
 
@@ -139,11 +139,8 @@ function loadSubnet(s: JsonMap, file: string, line: number, lineOf: (k: string) 
     dhcpOptions,
     ...(f.str('gateway', false) !== undefined ? { gateway: String(s.gateway) } : {}),
   };
-  if (parsed) {
-    subnet.netmask = netmaskOf(parsed);
-    subnet.broadcast = broadcastOf(parsed);
-    s.netmask = subnet.netmask;
-  }
+  // Derived for templates (`.interface.subnet.netmask`), as Vaquero offered it.
+  if (parsed) s.netmask = netmaskOf(parsed);
   return subnet;
 }
 
@@ -293,4 +290,3 @@ export function configDir(root: string, url: string): string {
   return isAbsolute(p) ? p : resolve(root, p);
 }
 
-export { isDir };

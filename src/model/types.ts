@@ -96,9 +96,6 @@ export interface Subnet {
   ntp: string[];
   vlan: number;
   dhcpOptions: DhcpOption[];
-  /** Derived from cidr; absent when the cidr does not parse. */
-  netmask?: string;
-  broadcast?: string;
 }
 
 export interface AssetServer {

@@ -3,6 +3,7 @@
 // cmdline, one initrd line per initrd, boot).
 import type { TemplateInput, RenderTarget } from './data.ts';
 import { compileOs, execute, type OsPart } from './compiled.ts';
+import { configURL } from './urls.ts';
 
 export const DISCOVERY_SCRIPT = '#!ipxe\nchain ipxe?uuid=${uuid}&mac=${net0/mac:hexhyp}&domain=${domain}&hostname=${hostname}\n';
 
@@ -31,7 +32,7 @@ export function ipxeScript(t: RenderTarget, input: TemplateInput, opts: IpxeOpti
     else params.push(withValue(param.key, run(values)));
   }
   const configParam = t.boot.unattended ? CONFIG_PARAM[t.boot.unattended.type] : undefined;
-  if (configParam) params.push(`${configParam}=${input.dot.boot && typeof input.dot.boot === 'object' && !Array.isArray(input.dot.boot) ? String(input.dot.boot.configURL) : ''}`);
+  if (configParam) params.push(`${configParam}=${configURL(t.agentURL, t.iface.mac, t.boot.id)}`);
   if (opts.uefi) {
     for (const url of initrds) {
       const name = basename(url);
