@@ -25,7 +25,10 @@ function levelOf(type: string): 'warn' | 'info' | 'debug' {
 }
 
 export class EventLog {
+  // A circular buffer: every DHCP packet appends, and Array.shift on a full
+  // history would move every entry each time.
   private readonly ring: (AgentEvent & { seq: number })[] = [];
+  private head = 0;
   private seq = 0;
   private readonly counter;
 
@@ -39,8 +42,11 @@ export class EventLog {
 
   append(e: AgentEvent): void {
     const entry = { ...e, seq: ++this.seq };
-    this.ring.push(entry);
-    if (this.ring.length > this.limit) this.ring.shift();
+    if (this.ring.length < this.limit) this.ring.push(entry);
+    else {
+      this.ring[this.head] = entry;
+      this.head = (this.head + 1) % this.limit;
+    }
     this.counter.inc({ type: e.type });
     const level = levelOf(e.type);
     if (this.logger.isLevelEnabled(level)) this.logger[level]({ event: entry }, e.type);
@@ -48,7 +54,8 @@ export class EventLog {
 
   /** Events after sequence number `since`, oldest first, at most `limit`. */
   since(since = 0, limit = this.limit): (AgentEvent & { seq: number })[] {
-    return this.ring.filter((e) => e.seq > since).slice(0, limit);
+    const ordered = this.head === 0 ? this.ring : [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+    return ordered.filter((e) => e.seq > since).slice(0, limit);
   }
 
   get lastSeq(): number {
