@@ -22,18 +22,40 @@ export interface AssetRoutesOptions {
 }
 
 type Failure = Extract<RouteOutcome, { ok: false }>;
+type Success = Extract<RouteOutcome, { ok: true }>;
+
+/**
+ * Rendered scripts and configs kept per model object: a render is a pure
+ * function of the model, the host's stage, the agent address and (for
+ * scripts) the firmware kind, and it was most of the /ipxe route's own CPU
+ * (bench:agent profile). A new model is a new object, so a change can never
+ * serve a stale render. Only successes are kept; the keys are known MACs,
+ * stages of their workflow and local addresses, so the model bounds them;
+ * the cap is a backstop (cleared, not evicted one by one: it is only reached
+ * by an agent with very many local addresses).
+ */
+const RENDER_CACHE_MAX_PER_HOST = 16;
 
 /**
  * `model` is read on every request: the agent swaps in a new model when the
  * SoT changes, and returns undefined until it has one.
  */
 export function createAssetRoutes(model: () => AgentModel | undefined, opts: AssetRoutesOptions = {}): AssetRoutes {
-  function lookup(req: HostRequest): { site: Site; host: Host; iface: Interface } | Failure {
+  const rendered = new WeakMap<AgentModel, Map<string, Success>>();
+
+  function cacheOf(m: AgentModel): Map<string, Success> {
+    let c = rendered.get(m);
+    if (!c) rendered.set(m, (c = new Map()));
+    else if (c.size >= RENDER_CACHE_MAX_PER_HOST * (m.site.byMac.size + 1)) c.clear();
+    return c;
+  }
+
+  function lookup(req: HostRequest): { model: AgentModel; site: Site; host: Host; iface: Interface } | Failure {
     const m = model();
     if (!m) return { ok: false, kind: 'unavailable', message: 'no model loaded yet' };
     const hit = m.site.byMac.get(req.mac);
     if (!hit) return { ok: false, kind: 'unknown-mac', message: `no host with MAC ${req.mac} in site '${m.site.id}'` };
-    return { site: m.site, ...hit };
+    return { model: m, site: m.site, ...hit };
   }
 
   /** Not-found from the model (a BMC MAC, a boot that is not a stage) is a 404; anything else thrown while rendering is a 500. */
@@ -43,7 +65,8 @@ export function createAssetRoutes(model: () => AgentModel | undefined, opts: Ass
     return { ok: false, kind: 'render-error', message, ...(boot ? { boot } : {}) };
   }
 
-  function render<T>(req: HostRequest, fn: (t: RenderTarget) => T): { t: RenderTarget; value: T } | Failure {
+  /** The outcome `fn` renders for the request's target, from the cache when this model rendered it before. */
+  function render(req: HostRequest, kind: string, fn: (t: RenderTarget) => Success): RouteOutcome {
     const found = lookup(req);
     if ('ok' in found) return found;
     let t: RenderTarget;
@@ -53,8 +76,15 @@ export function createAssetRoutes(model: () => AgentModel | undefined, opts: Ass
     } catch (err) {
       return failure(err, req.boot);
     }
+    // The resolved stage, not `?boot=`, so a default-stage request shares the entry of the stage it resolves to.
+    const key = `${kind}\u0000${req.mac}\u0000${t.boot.id}\u0000${t.agentURL}`;
+    const cache = cacheOf(found.model);
+    const hit = cache.get(key);
+    if (hit) return hit;
     try {
-      return { t, value: fn(t) };
+      const out = fn(t);
+      cache.set(key, Object.freeze(out));
+      return out;
     } catch (err) {
       return failure(err, t.boot.id);
     }
@@ -65,15 +95,14 @@ export function createAssetRoutes(model: () => AgentModel | undefined, opts: Ass
 
     ipxe(req) {
       const uefi = opts.uefi?.(req.mac) ?? false;
-      const r = render(req, (t) => ipxeScript(t, templateInput(t), { uefi }));
-      if ('ok' in r) return r;
-      return { ok: true, contentType: 'text/plain; charset=utf-8', body: r.value, boot: r.t.boot.id, uefi };
+      return render(req, uefi ? 'ipxe-uefi' : 'ipxe', (t) => ({ ok: true, contentType: 'text/plain; charset=utf-8', body: ipxeScript(t, templateInput(t), { uefi }), boot: t.boot.id, uefi }));
     },
 
     config(req) {
-      const r = render(req, (t) => unattendedConfig(t, templateInput(t)));
-      if ('ok' in r) return r;
-      return { ok: true, contentType: configContentType(r.value.type, r.value.text), body: r.value.text, boot: r.t.boot.id, assetType: r.value.type };
+      return render(req, 'config', (t) => {
+        const c = unattendedConfig(t, templateInput(t));
+        return { ok: true, contentType: configContentType(c.type, c.text), body: c.text, boot: t.boot.id, assetType: c.type };
+      });
     },
 
     checkpoint(req) {
