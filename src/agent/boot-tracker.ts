@@ -21,7 +21,17 @@ interface Tracked {
   ref: ActorRef<BootMsg>;
   /** Furthest stage sent, to tell the kernel download from the initrds. */
   stage: BootStage | undefined;
+  /** When a step was last sent to the actor (ms, Date.now). */
+  toldAt: number;
 }
+
+/**
+ * A repeated step (a stage the host already reached) only tells the actor the
+ * host is alive, which moves a stall deadline of minutes; one per second is
+ * enough. A host (or a load test) fetching its script in a loop would
+ * otherwise cost a mailbox message per request (bench:agent, /ipxe).
+ */
+const REPEAT_EVERY_MS = 1000;
 
 const ORDER: readonly BootStage[] = BOOT_STAGES;
 
@@ -36,20 +46,34 @@ export class BootTracker {
     return [...this.live].map(([mac, t]) => ({ mac, stage: t.stage }));
   }
 
-  async observe(s: BootStep): Promise<void> {
+  /** Synchronous for a host already tracked (every step but a boot's first); a promise while its actor starts. */
+  observe(s: BootStep): void | Promise<void> {
     const mac = s.mac ?? (s.ip !== undefined ? this.deps.macOf(s.ip) : undefined);
     if (mac === undefined) return;
     const host = this.deps.hostOf(mac);
     if (host === undefined) return; // unknown MACs are the services' business (silence plus an event)
+    const t = this.live.get(mac);
+    if (t) return this.send(t, s);
+    return this.observeStarting(mac, host, s);
+  }
+
+  private async observeStarting(mac: string, host: string, s: BootStep): Promise<void> {
     // A boot actor being started is waited for, so no step is lost to its start.
-    let t = this.live.get(mac) ?? (await this.starting.get(mac));
+    let t = await this.starting.get(mac);
     if (!t) {
       if (!s.starts) return;
       t = await this.start(mac, host);
       if (!t) return;
     }
+    this.send(t, s);
+  }
+
+  private send(t: Tracked, s: BootStep): void {
     const stage: BootStage = s.stage === 'file' ? (t.stage === undefined || ORDER.indexOf(t.stage) < ORDER.indexOf('kernel') ? 'kernel' : 'initrd') : s.stage;
+    const now = Date.now();
     if (t.stage === undefined || ORDER.indexOf(stage) > ORDER.indexOf(t.stage)) t.stage = stage;
+    else if (now - t.toldAt < REPEAT_EVERY_MS) return;
+    t.toldAt = now;
     t.ref.tell({ type: 'observed', stage, ...(s.detail !== undefined ? { detail: s.detail } : {}) });
   }
 
@@ -77,7 +101,7 @@ export class BootTracker {
           }
         },
       });
-      const tracked: Tracked = { ref, stage: undefined };
+      const tracked: Tracked = { ref, stage: undefined, toldAt: 0 };
       try {
         await this.deps.sup.startChild(spec);
         this.live.set(mac, tracked);

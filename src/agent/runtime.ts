@@ -137,12 +137,18 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     stallAfterMs: cfg.stallAfterMs,
   });
   const count = agentMetrics(registry);
+  const trackingFailed = (err: unknown): void => logger.error({ err }, 'boot tracking failed');
   const onServiceEvent = (e: Parameters<typeof bootStepOf>[0]): void => {
     count(e);
     events.append(e as unknown as AgentEvent);
     if ('arch' in e && e.mac && e.arch !== undefined) archOf.set(e.mac, e.arch);
     const stepOf = bootStepOf(e);
-    if (stepOf) tracker.observe(stepOf).catch((err: unknown) => logger.error({ err }, 'boot tracking failed'));
+    if (!stepOf) return;
+    try {
+      tracker.observe(stepOf)?.catch(trackingFailed);
+    } catch (err) {
+      trackingFailed(err);
+    }
   };
 
   // Each network service runs under its own supervisor, with its own
