@@ -27,6 +27,15 @@ function hostRequest(req: IncomingMessage, mac: string, query: URLSearchParams):
   return { mac, ...(boot ? { boot } : {}), ...(local ? { localAddress: local } : {}), remoteAddress: plainAddress(req.socket.remoteAddress), params };
 }
 
+/**
+ * `f(v)` now when the route answered synchronously (the agent's routes do),
+ * else once it resolves: an await per request cost a microtask turn and a
+ * promise chain on the hottest route (bench:agent, /ipxe).
+ */
+function then(v: RouteOutcome | Promise<RouteOutcome>, f: (o: RouteOutcome) => void): void | Promise<void> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 export class HostRoutes {
   constructor(
     private readonly ctx: HandlerContext,
@@ -34,7 +43,7 @@ export class HostRoutes {
   ) {}
 
   /** `/ipxe` (the discovery chain) and `/ipxe?mac=...` (the host's script). */
-  async ipxe(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  ipxe(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void | Promise<void> {
     const rawMac = query.get('mac');
     if (!rawMac) {
       this.ctx.emit(req, { type: 'http.ipxe-discovery' });
@@ -44,30 +53,33 @@ export class HostRoutes {
     const mac = normalizeMac(rawMac);
     if (!mac) return this.badRequest(req, res, 'ipxe', rawMac);
     const hr = hostRequest(req, mac, query);
-    const o = await this.routes.ipxe(hr);
-    if (!this.succeeded(req, res, 'ipxe', mac, o)) return;
-    this.ctx.emit(req, { type: 'http.ipxe', mac, boot: o.boot, uefi: o.uefi ?? false, ...hr.params });
-    this.ctx.text(res, 200, o.body, { 'content-type': o.contentType, ...NO_STORE });
+    return then(this.routes.ipxe(hr), (o) => {
+      if (!this.succeeded(req, res, 'ipxe', mac, o)) return;
+      this.ctx.emit(req, { type: 'http.ipxe', mac, boot: o.boot, uefi: o.uefi ?? false, ...hr.params });
+      this.ctx.text(res, 200, o.body, { 'content-type': o.contentType, ...NO_STORE });
+    });
   }
 
-  async config(req: IncomingMessage, res: ServerResponse, rawMac: string, query: URLSearchParams): Promise<void> {
+  config(req: IncomingMessage, res: ServerResponse, rawMac: string, query: URLSearchParams): void | Promise<void> {
     const mac = normalizeMac(decodeSegment(rawMac) ?? '');
     if (!mac) return this.badRequest(req, res, 'config', rawMac);
-    const o = await this.routes.config(hostRequest(req, mac, query));
-    if (!this.succeeded(req, res, 'config', mac, o)) return;
-    this.ctx.emit(req, { type: 'http.config', mac, boot: o.boot, assetType: o.assetType ?? '' });
-    this.ctx.text(res, 200, o.body, { 'content-type': o.contentType, ...NO_STORE });
+    return then(this.routes.config(hostRequest(req, mac, query)), (o) => {
+      if (!this.succeeded(req, res, 'config', mac, o)) return;
+      this.ctx.emit(req, { type: 'http.config', mac, boot: o.boot, assetType: o.assetType ?? '' });
+      this.ctx.text(res, 200, o.body, { 'content-type': o.contentType, ...NO_STORE });
+    });
   }
 
-  async checkpoint(req: IncomingMessage, res: ServerResponse, rawMac: string, query: URLSearchParams): Promise<void> {
+  checkpoint(req: IncomingMessage, res: ServerResponse, rawMac: string, query: URLSearchParams): void | Promise<void> {
     const mac = normalizeMac(decodeSegment(rawMac) ?? '');
     if (!mac) return this.badRequest(req, res, 'checkpoint', rawMac);
     const hr = hostRequest(req, mac, query);
-    const o = await this.routes.checkpoint(hr);
-    if (!this.succeeded(req, res, 'checkpoint', mac, o)) return;
-    // HEAD is safe by definition: it answers like GET but records nothing.
-    if (req.method !== 'HEAD') this.ctx.emit(req, { type: 'boot.checkpoint', mac, ...(hr.boot ? { boot: hr.boot } : {}) });
-    this.ctx.text(res, 200, o.body, { 'content-type': o.contentType, ...NO_STORE });
+    return then(this.routes.checkpoint(hr), (o) => {
+      if (!this.succeeded(req, res, 'checkpoint', mac, o)) return;
+      // HEAD is safe by definition: it answers like GET but records nothing.
+      if (req.method !== 'HEAD') this.ctx.emit(req, { type: 'boot.checkpoint', mac, ...(hr.boot ? { boot: hr.boot } : {}) });
+      this.ctx.text(res, 200, o.body, { 'content-type': o.contentType, ...NO_STORE });
+    });
   }
 
   private badRequest(req: IncomingMessage, res: ServerResponse, route: RouteName, rawMac: string): void {
