@@ -2,7 +2,7 @@
 // descriptor is released (checked in /proc/self/fd), the open-streams gauge
 // returns to 0, and close() resolves promptly with a download in flight.
 import { get, type ClientRequest, type IncomingMessage } from 'node:http';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, truncateSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeBigFile, type BigFile } from './support/big-file.ts';
@@ -105,6 +105,31 @@ test('a client that stops reading is cut after the idle timeout, releasing its f
     d.req.destroy();
   } finally {
     await h.close();
+  }
+});
+
+test('a file cut short while it is being sent: the response is cut, the failure reported, the descriptor released', async () => {
+  const f = makeBigFile(16 * 1024 * 1024, 'shrinking.img');
+  const h = await start({ filesDir: f.dir });
+  try {
+    const d = await download(`${h.base}/files/${f.name}`, 1024 * 1024);
+    const ended = new Promise<{ got: number; aborted: boolean }>((resolve) => {
+      let got = d.got;
+      d.res.on('data', (b: Buffer) => (got += b.length));
+      d.res.on('close', () => resolve({ got, aborted: !d.res.complete }));
+    });
+    truncateSync(f.path, 4 * 1024 * 1024);
+    d.res.resume();
+    const r = await ended;
+    assert.ok(r.aborted, 'the client must see an incomplete response, not a short one that looks whole');
+    assert.ok(r.got < f.size, `got ${r.got} bytes`);
+    await until('the descriptor to be released', 5000, () => h.server.openStreams() === 0 && fdsOn(f.path) === 0);
+    const ev = h.events.find((e) => e.type === 'http.handler-error');
+    assert.ok(ev?.type === 'http.handler-error' && ev.route === 'files' && /ended at byte \d+ of 16777216/.test(ev.reason), JSON.stringify(ev));
+    assert.is(h.registry.counter('vaquero_http_errors_total', '', ['kind']).get({ kind: 'stream' }), 1);
+  } finally {
+    await h.close();
+    f.cleanup();
   }
 });
 

@@ -1,13 +1,13 @@
 // Serves one file from the files folder: confinement by realpath, validators
-// and conditional requests, a single Range, HEAD, and a stream that never
-// holds the file in memory and is destroyed with its response.
+// and conditional requests, a single Range, HEAD; the body goes out through
+// file-sender.ts, which never holds the file in memory.
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
-import { pipeline } from 'node:stream';
 import { etagOf, notModified, rangeAllowed } from './conditional.ts';
 import { contentTypeOf } from './content-type.ts';
+import { readSizeFor, sendFileRange } from './file-sender.ts';
 import { parseRange } from './range.ts';
 import type { StreamTracker } from './stream-tracker.ts';
 
@@ -25,19 +25,6 @@ export interface FileOutcome {
   range?: string;
   /** Body bytes handed to the response so far. */
   bytes: number;
-}
-
-// Read size per download, from a budget shared by the downloads in flight:
-// 1 MiB reads when few hosts fetch (a 256 MB file at 1.8 GB/s against 1.0 GB/s
-// with 64 KiB reads, bench:agent), down to 64 KiB when many do, so a boot
-// storm's memory stays bounded (64 MiB of read buffers at most).
-const READ_BUDGET = 64 * 1024 * 1024;
-const MIN_READ = 64 * 1024;
-const MAX_READ = 1024 * 1024;
-
-export function readSizeFor(openStreams: number): number {
-  const share = Math.floor(READ_BUDGET / Math.max(1, openStreams + 1));
-  return Math.max(MIN_READ, Math.min(MAX_READ, share));
 }
 
 function errnoOf(e: unknown): string | undefined {
@@ -135,17 +122,18 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
       res.end();
       return;
     }
-    const stream = handle.createReadStream({ start, end, highWaterMark: readSizeFor(ctx.streams.open), autoClose: true });
+    // The sender closes the descriptor when the response closes early: an aborted or timed-out client leaves nothing open.
     handedOff = true;
-    ctx.streams.track(stream);
-    stream.on('data', (chunk: Buffer | string) => {
-      outcome.bytes += chunk.length;
+    const sender = sendFileRange(handle, res, {
+      start,
+      end,
+      readSize: readSizeFor(ctx.streams.open),
+      onBytes: (n) => {
+        outcome.bytes += n;
+      },
+      onError: (err) => ctx.onStreamError(err),
     });
-    // pipeline destroys the file stream (closing the descriptor) when the response
-    // closes early: an aborted or timed-out client leaves nothing open.
-    pipeline(stream, res, (err) => {
-      if (err && errnoOf(err) !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.onStreamError(err);
-    });
+    ctx.streams.track(sender);
   } finally {
     if (!handedOff) await handle.close().catch(() => undefined);
   }

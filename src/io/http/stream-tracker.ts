@@ -1,9 +1,9 @@
 // Counts the streams that hold a file descriptor or an upstream socket, so
 // metrics show them and close() can wait until every one is released.
-import type { Stream } from 'node:stream';
+import type { EventEmitter } from 'node:events';
 
 export class StreamTracker {
-  readonly #open = new Set<Stream>();
+  readonly #open = new Set<EventEmitter>();
   readonly #waiters: (() => void)[] = [];
 
   /** `onChange` gets +1 and -1, so several servers can share one gauge. */
@@ -13,8 +13,8 @@ export class StreamTracker {
     return this.#open.size;
   }
 
-  /** The stream counts until its 'close' (for a file stream: after its descriptor is closed). */
-  track(s: Stream): void {
+  /** A stream (or a file sender) counts until its 'close' (for a file: after its descriptor is closed). */
+  track(s: EventEmitter): void {
     if (this.#open.has(s)) return;
     this.#open.add(s);
     this.onChange(1);
