@@ -11,7 +11,7 @@ export interface AgentEvent {
 }
 
 /** Events that mean something is wrong, logged as warnings. */
-const WARN = new Set(['boot.stalled', 'model.rejected', 'model.stale', 'dhcp.rogue-server', 'http.render-error', 'http.handler-error', 'service.crashed']);
+const WARN = new Set(['boot.stalled', 'model.rejected', 'model.stale', 'dhcp.rogue-server', 'http.render-error', 'http.handler-error', 'agent.child-restarted', 'agent.supervisor-gave-up']);
 
 /**
  * Boots and models are logged at info; per-packet and per-request events

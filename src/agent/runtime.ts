@@ -257,7 +257,12 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
         bootSup,
       ],
     }),
-    { logger, onFatal: opts.onFatal },
+    {
+      logger,
+      onFatal: opts.onFatal,
+      // The events the outage table's va-*-crash rows promise: a restart is news even when it worked.
+      onReport: (r) => events.append({ ...r, type: r.type === 'restarted' ? 'agent.child-restarted' : 'agent.supervisor-gave-up', at: Date.now() }),
+    },
   );
 
   const status = (): AdminStatus => {

@@ -1,12 +1,22 @@
 // What a supervisor supervises: a child spec (how to start one incarnation,
 // when to restart it, how long it may take to stop) and the running child.
 import type { Logger } from 'pino';
+import type { RestartRowId } from '../outage/table.ts';
 import type { NactRef } from './nact.ts';
 
 /** OTP's restart types: always; only after a crash; never (removed once it exits). */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 
 export type ExitReason = { kind: 'normal' } | { kind: 'crash'; error: unknown };
+
+/**
+ * What a supervisor tells the process about its work, for the events the
+ * outage table promises (`agent.child-restarted`): a crash it recovered from,
+ * or a budget it spent before escalating.
+ */
+export type SupervisionReport =
+  | { type: 'restarted'; supervisor: string; policy: RestartRowId; child: string; reason: string; restarted: string[]; restartsInPeriod: number }
+  | { type: 'gave-up'; supervisor: string; policy: RestartRowId; child: string; reason: string };
 
 export interface ChildContext {
   id: string;
@@ -24,6 +34,8 @@ export interface ChildContext {
    * that is done. The first call counts; later ones are ignored.
    */
   exit: (reason: ExitReason) => void;
+  /** Where supervisors below report restarts and give-ups (the root's onReport); absent: nowhere. */
+  report?: (r: SupervisionReport) => void;
 }
 
 export interface Child {

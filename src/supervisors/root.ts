@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { VaqueroError } from '../errors.ts';
 import { startSystem, stopActor, type NactRef } from './nact.ts';
+import type { SupervisionReport } from './child.ts';
 import { startSupervisor, type SupervisorControl, type SupervisorSpec } from './supervisor.ts';
 
 export interface RootOptions {
@@ -16,6 +17,8 @@ export interface RootOptions {
   onFatal: (reason: VaqueroError) => void;
   /** Clock for restart budgets. Default: performance.now (monotonic). */
   now?: () => number;
+  /** Every supervisor in the tree reports its restarts and give-ups here (the outage table's `*.child-restarted` events). */
+  onReport?: (r: SupervisionReport) => void;
 }
 
 /** status/startChild/terminateChild act on the top supervisor. */
@@ -37,6 +40,7 @@ export async function startRoot(spec: SupervisorSpec, opts: RootOptions): Promis
       parent: system,
       log,
       now: opts.now ?? (() => performance.now()),
+      ...(opts.onReport ? { report: opts.onReport } : {}),
       exit: (reason) => {
         if (fatal) return;
         fatal = true;

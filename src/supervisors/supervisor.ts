@@ -3,7 +3,7 @@
 // strategy within the restart budget, and escalates once the budget is spent.
 import { VaqueroError } from '../errors.ts';
 import { restartBudgetFor, type RestartRowId } from '../outage/table.ts';
-import type { Child, ChildContext, ChildSpec, ExitReason, RestartType } from './child.ts';
+import type { Child, ChildContext, ChildSpec, ExitReason, RestartType, SupervisionReport } from './child.ts';
 import { send, spawnActor, stopActor, type NactRef } from './nact.ts';
 import { assertBudget, decideRestart } from './restart-budget.ts';
 import { deferred, type Deferred } from './deferred.ts';
@@ -310,6 +310,7 @@ class SupervisorCore {
       parent: self,
       log: this.ctx.log.child({ sup: this.spec.name, child: id }),
       now: this.ctx.now,
+      ...(this.ctx.report ? { report: this.ctx.report } : {}),
       exit: (reason) => {
         if (reported) return;
         reported = true;
@@ -356,6 +357,7 @@ class SupervisorCore {
     let failed = first;
     let error = firstError;
     const want = new Set<Entry>();
+    const restarted: string[] = [];
     for (;;) {
       const d = decideRestart(this.spec, this.history, this.ctx.now());
       this.history = d.history;
@@ -383,12 +385,23 @@ class SupervisorCore {
           break;
         }
         want.delete(e);
+        restarted.push(e.spec.id);
       }
       if (next === undefined) {
         this.log.info({ strategy: this.spec.strategy, crashed: first.spec.id, restarts: this.history.length }, 'restarted');
+        this.report({ type: 'restarted', supervisor: this.spec.name, policy: this.spec.policy, child: first.spec.id, reason: messageOf(firstError), restarted, restartsInPeriod: this.history.length });
         return;
       }
       failed = next;
+    }
+  }
+
+  /** A report is news for operators; a sink that throws must not take the supervisor down. */
+  private report(r: SupervisionReport): void {
+    try {
+      this.ctx.report?.(r);
+    } catch (err) {
+      this.log.error({ err }, 'supervision report sink threw');
     }
   }
 
@@ -411,6 +424,7 @@ class SupervisorCore {
       { cause: error },
     );
     this.log.error({ err: reason, child: childId }, 'restart budget exhausted; stopping children and escalating');
+    this.report({ type: 'gave-up', supervisor: this.spec.name, policy: this.spec.policy, child: childId, reason: reason.message });
     await this.stopEntries(this.running().reverse());
     this.ctx.exit({ kind: 'crash', error: reason });
   }
@@ -434,4 +448,8 @@ async function stopWithin(c: Child, spec: ChildSpec, log: ChildContext['log']): 
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -45,6 +45,14 @@ for (const id of [...serviceRows.map((r) => SERVICE_OF[r.id]!), 'sot-source' as 
       );
       assert.equal(agent.starts(), { 'sot-source': 1, dhcp: 1, tftp: 1, http: 1, [id]: 2 });
       assert.equal(fatal, []);
+      // What the outage table says the operator sees: the row's events, from the service's own supervisor.
+      const row = OUTAGE_TABLE.find((r) => SERVICE_OF[r.id] === id);
+      const restarted = agent.events.since(0).filter((e) => e.type === 'agent.child-restarted');
+      assert.equal(
+        restarted.map(({ at: _at, seq: _seq, ...e }) => e),
+        [{ type: 'agent.child-restarted', supervisor: id === 'sot-source' ? 'agent-sup' : `${id}-sup`, policy: row?.id ?? 'va-actor-crash', child: id, reason: `fault injected into ${id}`, restarted: [id], restartsInPeriod: 1 }],
+      );
+      for (const e of row?.userSees.events ?? []) assert.ok(agent.events.since(0).some((x) => x.type === e), `${row?.id}: event ${e}`);
     }));
 }
 
