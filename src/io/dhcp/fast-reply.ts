@@ -51,11 +51,10 @@ export interface FastReply {
 interface Variant {
   serverId: string;
   serverInt: number;
-  siaddr: number;
   yiaddr: number;
   ipv4: string;
-  /** The BOOTP file field (<= 127 bytes), or undefined for none. */
-  file: Buffer | undefined;
+  /** The reply's fixed header: op, htype, hlen, yiaddr, siaddr, file (<= 127 bytes), cookie; zeros elsewhere. */
+  head: Buffer;
   /** Option data by code as the general encoder would emit it, without 53 (per request). */
   data: (Buffer | undefined)[];
   /** A custom option 61 from the model overrides the echoed client identifier. */
@@ -65,6 +64,20 @@ interface Variant {
   arch: number;
   bootFile: string | undefined;
   reason: string | undefined;
+  /** Option layouts already worked out for a parameter request list and echo flags (a few per client type). */
+  plans: Plan[];
+}
+
+/**
+ * The options after 53 for one request shape, as encode() would order them:
+ * constant TLV runs, and the codes (61, 82) whose bytes are echoed from the request.
+ */
+interface Plan {
+  prl: Buffer;
+  echo61: boolean;
+  echo82: boolean;
+  segs: (Buffer | number)[];
+  constLen: number;
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -173,12 +186,13 @@ const mark = new Uint32Array(256);
 let stamp = 0;
 const scratch = Buffer.alloc(4096);
 
-/** The reply being written into `scratch` (module state, not a closure per packet). */
-const w = { req: scratch as Buffer, v: undefined as unknown as Variant, type: 0, echo61: false, echo82: false, o: 0 };
+/** The plan being worked out in `scratch` (module state, not a closure per packet). */
+const w = { v: undefined as unknown as Variant, echo61: false, echo82: false, o: 0, segStart: 0, segs: [] as (Buffer | number)[], constLen: 0 };
 
 /** RFC 3396: longer values are split into consecutive instances, as encode() does. */
-function put(code: number, data: Buffer, from: number, n: number): void {
+function put(code: number, data: Buffer): void {
   let o = w.o;
+  const n = data.length;
   if (n === 0) {
     scratch[o] = code;
     scratch[o + 1] = 0;
@@ -189,7 +203,7 @@ function put(code: number, data: Buffer, from: number, n: number): void {
     const k = Math.min(255, n - i);
     scratch[o] = code;
     scratch[o + 1] = k;
-    data.copy(scratch, o + 2, from + i, from + i + k);
+    data.copy(scratch, o + 2, i, i + k);
     o += 2 + k;
   }
   w.o = o;
@@ -200,26 +214,65 @@ function tlvSize(n: number): number {
   return n === 0 ? 2 : n + 2 * Math.ceil(n / 255);
 }
 
-/** Writes option `code` once; false when the scratch buffer would overflow. */
+function closeSegment(): void {
+  if (w.o > w.segStart) {
+    w.segs.push(Buffer.from(scratch.subarray(w.segStart, w.o)));
+    w.constLen += w.o - w.segStart;
+  }
+  w.segStart = w.o;
+}
+
+/** Places option `code` once; false when the scratch buffer would overflow. */
 function emit(code: number): boolean {
   if (mark[code] === stamp) return true;
   if (code === Opt.MESSAGE_TYPE) {
-    scratch[w.o] = Opt.MESSAGE_TYPE;
-    scratch[w.o + 1] = 1;
-    scratch[w.o + 2] = w.type;
-    w.o += 3;
+    // Always first (the policy's order starts with it): written at offset 240 per reply.
   } else if ((code === Opt.CLIENT_ID && w.echo61) || (code === Opt.RELAY_AGENT_INFO && w.echo82)) {
-    const l = len[code]!;
-    if (w.o + tlvSize(l) > scratch.length - 1) return false;
-    put(code, w.req, at[code]!, l);
+    closeSegment();
+    w.segs.push(code);
   } else {
     const d = w.v.data[code];
     if (d === undefined) return true;
-    if (w.o + tlvSize(d.length) > scratch.length - 1) return false;
-    put(code, d, 0, d.length);
+    if (w.o + tlvSize(d.length) > scratch.length) return false;
+    put(code, d);
   }
   mark[code] = stamp;
   return true;
+}
+
+/** The emission order of encode() with the policy's order: 53, 54, 51, the client's parameter request list, then 53, 54 and the rest ascending, 82 last. */
+function makePlan(v: Variant, buf: Buffer, echo61: boolean, echo82: boolean): Plan | undefined {
+  stamp = (stamp + 1) >>> 0 || 1;
+  w.v = v;
+  w.echo61 = echo61;
+  w.echo82 = echo82;
+  w.o = 0;
+  w.segStart = 0;
+  w.segs = [];
+  w.constLen = 0;
+  if (!emit(Opt.MESSAGE_TYPE) || !emit(Opt.SERVER_ID) || !emit(Opt.LEASE_TIME)) return undefined;
+  const prl = at[Opt.PARAMETER_REQUEST_LIST]!;
+  const n = prl === -1 ? 0 : len[Opt.PARAMETER_REQUEST_LIST]!;
+  for (let i = 0; i < n; i++) if (!emit(buf[prl + i]!)) return undefined;
+  for (const c of v.sorted) if (!emit(c)) return undefined;
+  if (!emit(Opt.RELAY_AGENT_INFO)) return undefined;
+  closeSegment();
+  return { prl: Buffer.from(buf.subarray(prl === -1 ? 0 : prl, prl === -1 ? 0 : prl + n)), echo61, echo82, segs: w.segs, constLen: w.constLen };
+}
+
+/** The plan for this request's shape: a known one (compared byte by byte, no key string), or a new one kept if there is room. */
+function planFor(v: Variant, buf: Buffer, echo61: boolean, echo82: boolean): Plan | undefined {
+  const prl = at[Opt.PARAMETER_REQUEST_LIST]!;
+  const n = prl === -1 ? 0 : len[Opt.PARAMETER_REQUEST_LIST]!;
+  for (const p of v.plans) {
+    if (p.echo61 !== echo61 || p.echo82 !== echo82 || p.prl.length !== n) continue;
+    let i = 0;
+    while (i < n && p.prl[i] === buf[prl + i]) i++;
+    if (i === n) return p;
+  }
+  const p = makePlan(v, buf, echo61, echo82);
+  if (p && v.plans.length < 8) v.plans.push(p);
+  return p;
 }
 
 function reset(): void {
@@ -310,63 +363,70 @@ export function createFastReplies(ctx: FastReplyContext): { answer(buf: Buffer):
     }
     if (data[Opt.RELAY_AGENT_INFO] !== undefined) return null; // never from the model (reserved); be sure
     codes.delete(Opt.RELAY_AGENT_INFO);
-    const file = p.file === '' ? undefined : Buffer.from(p.file, 'utf8');
+    const head = Buffer.alloc(HEADER_SIZE);
+    head[0] = BOOTREPLY;
+    head[1] = 1;
+    head[2] = 6;
+    head.writeUInt32BE(ipToInt(lease.ipv4), 16);
+    head.writeUInt32BE(ipToInt(p.siaddr), 20);
+    if (p.file !== '') head.write(p.file, 108, 'utf8');
+    head.writeUInt32BE(MAGIC_COOKIE, 236);
     return {
       serverId,
       serverInt: ipToInt(serverId),
-      siaddr: ipToInt(p.siaddr),
       yiaddr: ipToInt(lease.ipv4),
       ipv4: lease.ipv4,
-      file,
+      head,
       data,
       own61: data[Opt.CLIENT_ID] !== undefined,
       sorted: [...codes].sort((a, b) => a - b),
       arch,
       bootFile: d.event.bootFile,
       reason: d.event.reason,
+      plans: [],
     };
   }
 
   function build(buf: Buffer, v: Variant, msgType: number): Buffer | undefined {
-    const s = scratch;
-    s.fill(0, 0, HEADER_SIZE);
-    s[0] = BOOTREPLY;
-    s[1] = 1;
-    s[2] = 6;
-    buf.copy(s, 4, 4, 8); // xid
-    buf.copy(s, 10, 10, 12); // flags
-    if (msgType === MessageType.ACK) buf.copy(s, 12, 12, 16); // ciaddr (RFC 2131 table 3)
-    s.writeUInt32BE(v.yiaddr, 16);
-    s.writeUInt32BE(v.siaddr, 20);
-    buf.copy(s, 24, 24, 34); // giaddr, chaddr (hlen 6)
-    if (v.file) v.file.copy(s, 108);
-    s.writeUInt32BE(MAGIC_COOKIE, 236);
-
-    stamp = (stamp + 1) >>> 0 || 1;
-    w.req = buf;
-    w.v = v;
-    w.type = msgType;
-    w.echo61 = !v.own61 && at[Opt.CLIENT_ID] !== -1;
-    w.echo82 = at[Opt.RELAY_AGENT_INFO] !== -1;
-    w.o = HEADER_SIZE;
-    // Emission order as encode() with the policy's order: 53, 54, 51, the client's
-    // parameter request list, then 53, 54 and the rest ascending, 82 last.
-    if (!emit(Opt.MESSAGE_TYPE) || !emit(Opt.SERVER_ID) || !emit(Opt.LEASE_TIME)) return undefined;
-    const prl = at[Opt.PARAMETER_REQUEST_LIST]!;
-    if (prl !== -1) {
-      const n = len[Opt.PARAMETER_REQUEST_LIST]!;
-      for (let i = 0; i < n; i++) if (!emit(buf[prl + i]!)) return undefined;
-    }
-    for (const c of v.sorted) if (!emit(c)) return undefined;
-    if (!emit(Opt.RELAY_AGENT_INFO)) return undefined;
-    let o = w.o;
-    s[o++] = Opt.END;
+    const echo61 = !v.own61 && at[Opt.CLIENT_ID] !== -1;
+    const echo82 = at[Opt.RELAY_AGENT_INFO] !== -1;
+    const plan = planFor(v, buf, echo61, echo82);
+    if (!plan) return undefined;
+    // 240 header, 3 for option 53, the plan, echoed options (one instance each: no repeats here), end.
+    let o = HEADER_SIZE + 3 + plan.constLen + 1;
+    if (echo61) o += 2 + len[Opt.CLIENT_ID]!;
+    if (echo82) o += 2 + len[Opt.RELAY_AGENT_INFO]!;
     const size = Math.max(o, BOOTP_MIN_SIZE);
     // RFC 2131 2: fit the client's maximum message size; trimming is the general path's job.
     const maxSize = at[Opt.MAX_MESSAGE_SIZE] !== -1 ? buf.readUInt16BE(at[Opt.MAX_MESSAGE_SIZE]!) : 0;
     if (size > Math.max(576, maxSize) - 28) return undefined;
+
     const out = Buffer.allocUnsafe(size);
-    s.copy(out, 0, 0, o);
+    out.set(v.head, 0);
+    // xid, flags; ciaddr in an ACK (RFC 2131 table 3); giaddr and chaddr (hlen 6).
+    for (let i = 4; i < 8; i++) out[i] = buf[i]!;
+    out[10] = buf[10]!;
+    out[11] = buf[11]!;
+    if (msgType === MessageType.ACK) for (let i = 12; i < 16; i++) out[i] = buf[i]!;
+    for (let i = 24; i < 34; i++) out[i] = buf[i]!;
+    out[HEADER_SIZE] = Opt.MESSAGE_TYPE;
+    out[HEADER_SIZE + 1] = 1;
+    out[HEADER_SIZE + 2] = msgType;
+    o = HEADER_SIZE + 3;
+    for (const seg of plan.segs) {
+      if (typeof seg === 'number') {
+        const from = at[seg]!;
+        const l = len[seg]!;
+        out[o] = seg;
+        out[o + 1] = l;
+        for (let i = 0; i < l; i++) out[o + 2 + i] = buf[from + i]!;
+        o += 2 + l;
+      } else {
+        out.set(seg, o);
+        o += seg.length;
+      }
+    }
+    out[o++] = Opt.END;
     if (o < size) out.fill(0, o);
     return out;
   }
