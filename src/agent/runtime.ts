@@ -140,9 +140,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   const onServiceEvent = (e: Parameters<typeof bootStepOf>[0]): void => {
     count(e);
     events.append(e as unknown as AgentEvent);
-    if ('arch' in e && e.mac && e.arch !== undefined) archOf.set(e.mac, e.arch);
+    if ('arch' in e && e.mac && e.arch !== undefined && archOf.get(e.mac) !== e.arch) archOf.set(e.mac, e.arch);
     const stepOf = bootStepOf(e);
-    if (stepOf) tracker.observe(stepOf).catch((err: unknown) => logger.error({ err }, 'boot tracking failed'));
+    if (stepOf && !tracker.coalesced(stepOf)) tracker.observe(stepOf).catch((err: unknown) => logger.error({ err }, 'boot tracking failed'));
   };
 
   // Each network service runs under its own supervisor, with its own
