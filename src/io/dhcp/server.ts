@@ -111,6 +111,8 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   let locals: LocalAddress[] = [];
   /** Sending socket by `port/serverId`; sockets are fixed between listen() and close(). */
   let sendCache = new Map<string, Socket | undefined>();
+  const noMemo = { port: -1, serverId: undefined as string | undefined, socket: undefined as Socket | undefined };
+  let memo = noMemo;
 
   const emit = (e: DhcpEvent): void => {
     try {
@@ -124,8 +126,13 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
     opts.serverAddressFor ? opts.serverAddressFor(cidr, giaddr) : pickServerAddress(locals, cidr, giaddr);
 
   function sendSocket(localPort: number, serverId: string | undefined): Socket | undefined {
+    // Most replies leave from the same socket as the one before: skip building the key.
+    if (localPort === memo.port && serverId === memo.serverId) return memo.socket;
     const key = `${localPort}/${serverId}`;
-    if (sendCache.has(key)) return sendCache.get(key);
+    if (sendCache.has(key)) {
+      memo = { port: localPort, serverId, socket: sendCache.get(key) };
+      return memo.socket;
+    }
     const samePort = sockets.filter((s) => s.port === localPort);
     const sock = (samePort.find((s) => s.address === serverId) ?? samePort.find((s) => s.address === (opts.listenAddress ?? '0.0.0.0')) ?? samePort[0])?.socket;
     sendCache.set(key, sock);
@@ -276,6 +283,7 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
       }
       // A packet handled while binding may have cached the wildcard socket for an address bound since.
       sendCache = new Map();
+      memo = noMemo;
       fast?.reset();
       log.info({ mode: opts.mode, sockets: sockets.map((s) => `${s.address}:${s.port}`) }, 'dhcp: listening');
     },
@@ -288,6 +296,7 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
     const all = sockets;
     sockets = [];
     sendCache = new Map();
+    memo = noMemo;
     await Promise.all(all.map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve()))));
   }
 }
