@@ -5,7 +5,7 @@
 import type { DhcpEvent } from '../io/dhcp/events.ts';
 import type { HttpEvent } from '../io/http/events.ts';
 import type { TftpEvent } from '../io/tftp/events.ts';
-import type { Registry } from '../metrics/registry.ts';
+import type { CounterChild, Registry } from '../metrics/registry.ts';
 import type { BootEvent } from '../actors/boot.ts';
 
 export type CountedEvent = DhcpEvent | TftpEvent | HttpEvent | BootEvent;
@@ -16,6 +16,8 @@ export function agentMetrics(registry: Registry): (e: CountedEvent) => void {
   const tftpBytes = registry.counter('vaquero_tftp_bytes_total', 'Bytes sent by completed and aborted TFTP transfers.');
   const stages = registry.counter('vaquero_boot_stages_total', 'Boot stages reached by hosts (dhcp, tftp, ipxe, kernel, initrd, config, checkpoint).', ['stage']);
   const boots = registry.counter('vaquero_boots_total', 'Boots finished, by outcome (done, stalled).', ['outcome']);
+  // One child per DHCP event type, resolved once: DHCP counts two events per packet.
+  const dhcpByType = new Map<string, CounterChild>();
   return (e) => {
     switch (e.type) {
       case 'transfer-completed':
@@ -45,7 +47,11 @@ export function agentMetrics(registry: Registry): (e: CountedEvent) => void {
         boots.inc({ outcome: 'stalled' });
         return;
       default:
-        if (e.type.startsWith('dhcp.')) dhcp.inc({ type: e.type });
+        if (e.type.startsWith('dhcp.')) {
+          let c = dhcpByType.get(e.type);
+          if (c === undefined) dhcpByType.set(e.type, (c = dhcp.labels({ type: e.type })));
+          c.inc();
+        }
     }
   };
 }

@@ -141,7 +141,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   const onServiceEvent = (e: Parameters<typeof bootStepOf>[0]): void => {
     count(e);
     events.append(e as unknown as AgentEvent);
-    if ('arch' in e && e.mac && e.arch !== undefined) archOf.set(e.mac, e.arch);
+    if ('arch' in e && e.mac && e.arch !== undefined && archOf.get(e.mac) !== e.arch) archOf.set(e.mac, e.arch);
     const stepOf = bootStepOf(e);
     if (!stepOf) return;
     try {

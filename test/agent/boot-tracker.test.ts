@@ -1,98 +1,66 @@
-// Boot actors under the agent's boot supervisor (outage row va-actor-crash):
-// a boot actor that crashes restarts alone with fresh state and the report
-// the row promises; crashes past the row's budget escalate.
-import { pino } from 'pino';
+// The boot tracker's repeat coalescing: a repeated stage from a host whose
+// actor heard from it within the window is skipped (coalesced() true); a new
+// stage, an unknown or untracked host, and a repeat after the window are not.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BootTracker } from '../../src/agent/boot-tracker.ts';
 import type { AgentEvent } from '../../src/agent/event-log.ts';
-import { restartBudgetFor } from '../../src/outage/table.ts';
-import type { SupervisionReport } from '../../src/supervisors/child.ts';
 import { startRoot } from '../../src/supervisors/root.ts';
 import { supervisorSpec } from '../../src/supervisors/supervisor.ts';
-import type { VaqueroError } from '../../src/errors.ts';
 import { until } from '../helpers/until.ts';
+import { captureLogger } from '../supervisors/support.ts';
 
-const A = '52:54:00:00:00:0a';
-const B = '52:54:00:00:00:0b';
-const HOSTS: Record<string, string> = { [A]: 'host-a', [B]: 'host-b' };
+const MAC = '52:54:00:00:10:01';
 
-async function setup(failOn: (e: AgentEvent) => boolean) {
-  const events: AgentEvent[] = [];
-  const reports: SupervisionReport[] = [];
-  const fatal: VaqueroError[] = [];
+async function setup(stallAfterMs: number): Promise<{ tracker: BootTracker; events: AgentEvent[]; stop(): Promise<void> }> {
   const root = await startRoot(supervisorSpec({ name: 'boot-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [] }), {
-    logger: pino({ enabled: false }),
-    onFatal: (e) => fatal.push(e),
-    onReport: (r) => reports.push(r),
+    logger: captureLogger().logger,
+    onFatal: (e) => assert.unreachable(`unexpected fatal: ${e.message}`),
   });
+  const events: AgentEvent[] = [];
   const tracker = new BootTracker({
     sup: root,
-    hostOf: (mac) => HOSTS[mac],
+    hostOf: (mac) => (mac === MAC ? 'worker-1' : undefined),
     macOf: () => undefined,
-    // The event sink failing inside the actor's effect is the crash under test.
-    emit: (e) => {
-      if (failOn(e)) throw new Error(`sink refused ${String(e.type)} for ${String(e.mac)}`);
-      events.push(e);
-    },
-    stallAfterMs: 60_000,
+    emit: (e) => events.push(e),
+    stallAfterMs,
   });
-  return { root, tracker, events, reports, fatal };
+  return { tracker, events, stop: () => root.stop() };
 }
 
-const stages = (events: AgentEvent[], mac: string) => events.filter((e) => e.type === 'boot.stage' && e.mac === mac).map((e) => e.stage);
+const dhcp = { mac: MAC, stage: 'dhcp' as const, starts: true, detail: 'undionly.kpxe' };
 
-test('a boot actor that crashes restarts alone, with fresh state and an agent.child-restarted report', async () => {
-  let failed = false;
-  const t = await setup((e) => {
-    if (failed || e.mac !== A || e.stage !== 'tftp') return false;
-    failed = true;
-    return true;
-  });
+test('a repeat within the window is coalesced; a new stage, an untracked or unknown host is not', async () => {
+  const t = await setup(600_000);
   try {
-    await t.tracker.observe({ mac: A, stage: 'dhcp', starts: true });
-    await t.tracker.observe({ mac: B, stage: 'dhcp', starts: true });
-    await t.tracker.observe({ mac: B, stage: 'tftp', starts: true });
-    await until('both actors reported dhcp', 5000, () => stages(t.events, A).length === 1 && stages(t.events, B).length === 2);
-    await t.tracker.observe({ mac: A, stage: 'tftp', starts: true });
-    await until('the restart report', 5000, () => t.reports.length === 1);
-    assert.equal(t.reports, [{ type: 'restarted', supervisor: 'boot-sup', policy: 'va-actor-crash', child: `boot-${A}`, reason: `sink refused boot.stage for ${A}`, restarted: [`boot-${A}`], restartsInPeriod: 1 }]);
-    assert.equal((await t.root.status()).map((c) => [c.id, c.running, c.incarnation]), [
-      [`boot-${A}`, true, 2],
-      [`boot-${B}`, true, 1],
-    ]);
-    // Fresh state: the restarted actor has reached nothing, so the next step is news again; B is untouched.
-    await t.tracker.observe({ mac: A, stage: 'ipxe', starts: true });
-    await until('A reports ipxe', 5000, () => stages(t.events, A).includes('ipxe'));
-    assert.equal(stages(t.events, A), ['dhcp', 'ipxe']);
-    assert.equal(stages(t.events, B), ['dhcp', 'tftp']);
-    assert.equal(t.fatal, []);
+    assert.is(t.tracker.coalesced(dhcp), false, 'no actor yet');
+    await t.tracker.observe(dhcp);
+    assert.equal(t.tracker.active(), [{ mac: MAC, stage: 'dhcp' }]);
+    assert.is(t.tracker.coalesced(dhcp), true);
+    assert.is(t.tracker.coalesced({ ...dhcp, detail: 'other' }), true);
+    assert.is(t.tracker.coalesced({ mac: MAC, stage: 'tftp', starts: true }), false);
+    assert.is(t.tracker.coalesced({ ip: '10.0.0.11', stage: 'file', starts: false }), false);
+    assert.is(t.tracker.coalesced({ ...dhcp, mac: '52:54:00:99:99:99' }), false);
+    await t.tracker.observe({ mac: MAC, stage: 'tftp', starts: true, detail: 'undionly.kpxe' });
+    assert.is(t.tracker.coalesced(dhcp), true, 'an earlier stage is a repeat too');
+    await until('both stages reported', 5_000, () => t.events.filter((e) => e.type === 'boot.stage').length === 2);
+    assert.equal(t.events.map((e) => [e.type, e.stage]), [['boot.stage', 'dhcp'], ['boot.stage', 'tftp']]);
   } finally {
-    await t.root.stop();
+    await t.stop();
   }
 });
 
-test('boot actors crashing past the va-actor-crash budget make the boot supervisor give up and escalate', async () => {
-  const budget = restartBudgetFor('va-actor-crash');
-  const t = await setup((e) => e.type === 'boot.stage' && e.stage !== 'dhcp');
+test('the window is a tenth of the stall timeout when that is shorter: a repeat after it is told again', async () => {
+  const t = await setup(300);
   try {
-    await t.tracker.observe({ mac: A, stage: 'dhcp', starts: true });
-    // Every later stage is news to the restarted actor, and reporting it crashes the actor again.
-    const later = ['tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint'] as const;
-    assert.ok(later.length > budget.intensity, 'enough distinct stages to spend the budget');
-    for (let i = 0; i <= budget.intensity && t.fatal.length === 0; i++) {
-      const before = t.reports.length;
-      await t.tracker.observe({ mac: A, stage: later[i]!, starts: true });
-      await until(`crash ${i + 1} handled`, 5000, () => t.reports.length > before || t.fatal.length > 0);
-    }
-    await until('escalation', 5000, () => t.fatal.length === 1);
-    assert.is(t.fatal[0]!.code, 'VQ_ERR_SUPERVISOR_GAVE_UP');
-    assert.equal(
-      t.reports.map((r) => r.type),
-      [...Array<string>(budget.intensity).fill('restarted'), 'gave-up'],
-    );
+    await t.tracker.observe(dhcp);
+    assert.is(t.tracker.coalesced(dhcp), true);
+    // 30 ms later the repeat must reach the actor again (it moves the stall deadline).
+    await until('window passed', 5_000, () => !t.tracker.coalesced(dhcp));
+    await t.tracker.observe(dhcp);
+    assert.is(t.tracker.coalesced(dhcp), true);
   } finally {
-    await t.root.stop();
+    await t.stop();
   }
 });
 

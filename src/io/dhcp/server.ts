@@ -14,6 +14,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { pino, type Logger } from 'pino';
 import { type BootFiles, DEFAULT_BOOT_FILES } from './boot-file.ts';
 import type { DhcpEvent } from './events.ts';
+import { createFastReplies, fastEvents } from './fast-reply.ts';
 import { type LocalAddress, localIPv4Addresses, pickServerAddress } from './local-addresses.ts';
 import { messageTypeName } from './options.ts';
 import { decode } from './packet.ts';
@@ -34,7 +35,10 @@ export interface DhcpServerOptions {
   proxyPort?: number;
   /** Reservation by MAC (lower-case, colon-separated). */
   lookup(mac: string): HostLease | undefined;
-  /** Default: pickServerAddress over `interfaces`. */
+  /**
+   * Default: pickServerAddress over `interfaces`. Must give the same answer for the same
+   * arguments while the server runs: replies cache it per reservation and giaddr.
+   */
   serverAddressFor?(subnetCidr: string, giaddr?: string): string | undefined;
   /** Default DEFAULT_BOOT_FILES. */
   bootFiles?: BootFiles;
@@ -46,6 +50,12 @@ export interface DhcpServerOptions {
   onEvent?(e: DhcpEvent): void;
   /** Clock for events, ms since the epoch. Default Date.now. */
   now?(): number;
+  /**
+   * SO_RCVBUF of each socket, bytes. Default 4 MiB. Linux caps it at net.core.rmem_max
+   * (the agent never changes sysctls): a boot storm's first burst of 200 relayed
+   * DISCOVERs overflowed the 208 KiB default (74 drops in bench:agent).
+   */
+  recvBufferSize?: number;
 }
 
 export interface DhcpStats {
@@ -79,6 +89,17 @@ function bump(r: Record<string, number>, key: string): void {
   r[key] = (r[key] ?? 0) + 1;
 }
 
+/**
+ * dgram resolves every destination through this lookup; dns.lookup answers an
+ * address literal on the next tick, which put each send behind a nextTick.
+ * Our destinations are always IPv4 literals.
+ */
+function literalLookup(address: string, _family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  cb(null, address, 4);
+}
+
+const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
+
 export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   const log = opts.logger ?? pino({ enabled: false });
   const now = opts.now ?? Date.now;
@@ -88,6 +109,10 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   const stats: DhcpStats = { received: {}, offers: 0, acks: 0, naks: 0, drops: {}, malformed: {}, unknownMacs: 0 };
   let sockets: Bound[] = [];
   let locals: LocalAddress[] = [];
+  /** Sending socket by `port/serverId`; sockets are fixed between listen() and close(). */
+  let sendCache = new Map<string, Socket | undefined>();
+  const noMemo = { port: -1, serverId: undefined as string | undefined, socket: undefined as Socket | undefined };
+  let memo = noMemo;
 
   const emit = (e: DhcpEvent): void => {
     try {
@@ -101,9 +126,33 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
     opts.serverAddressFor ? opts.serverAddressFor(cidr, giaddr) : pickServerAddress(locals, cidr, giaddr);
 
   function sendSocket(localPort: number, serverId: string | undefined): Socket | undefined {
+    // Most replies leave from the same socket as the one before: skip building the key.
+    if (localPort === memo.port && serverId === memo.serverId) return memo.socket;
+    const key = `${localPort}/${serverId}`;
+    if (sendCache.has(key)) {
+      memo = { port: localPort, serverId, socket: sendCache.get(key) };
+      return memo.socket;
+    }
     const samePort = sockets.filter((s) => s.port === localPort);
-    return (samePort.find((s) => s.address === serverId) ?? samePort.find((s) => s.address === (opts.listenAddress ?? '0.0.0.0')) ?? samePort[0])?.socket;
+    const sock = (samePort.find((s) => s.address === serverId) ?? samePort.find((s) => s.address === (opts.listenAddress ?? '0.0.0.0')) ?? samePort[0])?.socket;
+    sendCache.set(key, sock);
+    return sock;
   }
+
+  /** One callback for every send (no closure per packet); the error names the destination. */
+  const afterSend = (err: Error | null): void => {
+    if (err) {
+      bump(stats.drops, 'send-error');
+      log.warn({ err }, 'dhcp: send failed');
+    }
+  };
+
+  // Server mode's DISCOVER/REQUEST -> OFFER/ACK from prepared reply material (fast-reply.ts);
+  // everything else, and proxy mode, takes the general path below.
+  const fast =
+    opts.mode === 'server'
+      ? createFastReplies({ lookup: opts.lookup, serverAddressFor: (cidr, giaddr) => serverAddressFor(cidr, giaddr), bootFiles, httpBase: opts.httpBase })
+      : undefined;
 
   function count(d: Decision): void {
     if (d.kind === 'silence') {
@@ -117,6 +166,27 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   }
 
   function handle(msg: Buffer, rinfo: RemoteInfo, localPort: number): void {
+    if (fast !== undefined && localPort === port) {
+      const f = fast.answer(msg);
+      if (f !== undefined) {
+        const sock = sendSocket(localPort, f.serverId);
+        bump(stats.received, f.request);
+        if (f.request === 'DISCOVER') stats.offers += 1;
+        else stats.acks += 1;
+        if (opts.onEvent) {
+          const [seen, reply] = fastEvents(f, now());
+          emit(seen);
+          emit(reply);
+        }
+        if (!sock) {
+          bump(stats.drops, 'send-error');
+          return;
+        }
+        sock.send(f.wire, f.port, f.address, afterSend);
+        if (log.isLevelEnabled('debug')) log.debug({ mac: f.mac, xid: f.xid, reply: f.request === 'DISCOVER' ? 'OFFER' : 'ACK', to: { address: f.address, port: f.port } }, 'dhcp: reply sent');
+        return;
+      }
+    }
     const r = decode(msg);
     if (!r.ok) {
       bump(stats.malformed, r.error.kind);
@@ -158,18 +228,13 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
       bump(stats.drops, 'send-error');
       return;
     }
-    sock.send(bytes, d.to.port, d.to.address, (err) => {
-      if (err) {
-        bump(stats.drops, 'send-error');
-        log.warn({ err, to: d.to, mac: req.chaddr }, 'dhcp: send failed');
-      }
-    });
-    log.debug({ mac: req.chaddr, xid: req.xid, reply: messageTypeName(d.packet.options.messageType), to: d.to }, 'dhcp: reply sent');
+    sock.send(bytes, d.to.port, d.to.address, afterSend);
+    if (log.isLevelEnabled('debug')) log.debug({ mac: req.chaddr, xid: req.xid, reply: messageTypeName(d.packet.options.messageType), to: d.to }, 'dhcp: reply sent');
   }
 
   function bindOne(address: string, localPort: number): Promise<Bound> {
     return new Promise((resolve, reject) => {
-      const socket = createSocket({ type: 'udp4', reuseAddr: true });
+      const socket = createSocket({ type: 'udp4', reuseAddr: true, lookup: literalLookup, recvBufferSize: opts.recvBufferSize ?? DEFAULT_RECV_BUFFER });
       const onBindError = (err: Error): void => {
         socket.close();
         reject(err);
@@ -196,6 +261,7 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   return {
     async listen() {
       locals = opts.interfaces ?? localIPv4Addresses();
+      sendCache = new Map();
       const ports = opts.mode === 'proxy' ? [port, proxyPort] : [port];
       const wildcard = opts.listenAddress ?? '0.0.0.0';
       try {
@@ -215,6 +281,10 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
         await closeAll();
         throw err;
       }
+      // A packet handled while binding may have cached the wildcard socket for an address bound since.
+      sendCache = new Map();
+      memo = noMemo;
+      fast?.reset();
       log.info({ mode: opts.mode, sockets: sockets.map((s) => `${s.address}:${s.port}`) }, 'dhcp: listening');
     },
     close: closeAll,
@@ -225,6 +295,8 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   async function closeAll(): Promise<void> {
     const all = sockets;
     sockets = [];
+    sendCache = new Map();
+    memo = noMemo;
     await Promise.all(all.map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve()))));
   }
 }
