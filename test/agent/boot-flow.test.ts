@@ -73,6 +73,24 @@ test('a boot goes dhcp -> tftp -> ipxe -> kernel -> initrd -> config -> checkpoi
   }
 });
 
+test('a known host asking for an address without option 93 (its OS, not firmware) is answered but starts no boot actor', async () => {
+  const t = await startTestAgent({ stallAfterMs: 300 });
+  try {
+    await until('model', 10_000, () => t.agent.status().ready);
+    const { dhcp, admin } = t.agent.addresses as Record<string, { port: number }>;
+    await pxeDiscover(dhcp!.port, '52:54:00:00:10:21', null);
+    const offer = await until('dhcp.offer', 10_000, async () => (await events(admin!.port, 'dhcp')).find((e) => e.type === 'dhcp.offer'));
+    assert.equal([offer.mac, 'arch' in offer], ['52:54:00:00:10:21', false]);
+    // A firmware DISCOVER after it does start one: the difference is option 93 alone.
+    await pxeDiscover(dhcp!.port, '52:54:00:00:10:02', 0);
+    await until('the firmware host tracked', 10_000, () => t.agent.status().boots.some((b) => b.mac === '52:54:00:00:10:02'));
+    assert.equal(t.agent.status().boots.map((b) => b.mac), ['52:54:00:00:10:02']);
+    assert.not.ok((await events(admin!.port, 'boot')).some((e) => e.mac === '52:54:00:00:10:21'));
+  } finally {
+    await t.stop();
+  }
+});
+
 test('a host that stops after DHCP stalls into boot.stalled; an unknown MAC gets no boot actor', async () => {
   const t = await startTestAgent({ stallAfterMs: 300 });
   try {

@@ -5,12 +5,14 @@ import { createSocket } from 'node:dgram';
 import { execFile } from 'node:child_process';
 import { encode, type DhcpPacket } from '../../src/io/dhcp/packet.ts';
 
-export async function pxeDiscover(port: number, mac: string, arch = 0): Promise<void> {
+/** A relayed DISCOVER as PXE firmware sends it (option 93 `arch`, PXEClient); `arch` null: a plain DHCP client (an OS), neither. */
+export async function pxeDiscover(port: number, mac: string, arch: number | null = 0): Promise<void> {
+  const firmware = arch === null ? {} : { clientArch: [arch], vendorClassId: `PXEClient:Arch:${String(arch).padStart(5, '0')}:UNDI:002001` };
   const p: DhcpPacket = {
     op: 1, htype: 1, hlen: 6, hops: 1, xid: (Math.random() * 0xffffffff) >>> 0, secs: 0, flags: 0,
     ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '127.0.0.1',
     chaddr: mac, sname: '', file: '',
-    options: { messageType: 1, clientArch: [arch], vendorClassId: `PXEClient:Arch:${String(arch).padStart(5, '0')}:UNDI:002001`, parameterRequestList: [1, 3, 6, 66, 67] },
+    options: { messageType: 1, ...firmware, parameterRequestList: [1, 3, 6, 66, 67] },
   };
   const sock = createSocket('udp4');
   try {

@@ -41,7 +41,8 @@ export interface FastReply {
   /** The reply's server identifier, which picks the sending socket. */
   serverId: string;
   ipv4: string;
-  arch: number;
+  /** Option 93's architecture; undefined when the client sent none (not network-booting firmware). */
+  arch: number | undefined;
   bootFile: string | undefined;
   /** Custom options of the subnet that could not be encoded (the general path's event reason). */
   reason: string | undefined;
@@ -507,7 +508,7 @@ export function createFastReplies(ctx: FastReplyContext): { answer(buf: Buffer):
         relay,
         serverId: v.serverId,
         ipv4: v.ipv4,
-        arch: v.arch,
+        arch: a93 !== -1 ? v.arch : undefined,
         bootFile: v.bootFile,
         reason: v.reason,
       };
@@ -534,7 +535,7 @@ export function fastEvents(r: FastReply, at: number): [DhcpEvent, DhcpEvent] {
   const reply: DhcpEvent = { type: r.request === 'DISCOVER' ? 'dhcp.offer' : 'dhcp.ack', at, mac: r.mac, xid: r.xid };
   if (r.relay !== undefined) reply.relay = r.relay;
   reply.ipv4 = r.ipv4;
-  reply.arch = r.arch;
+  if (r.arch !== undefined) reply.arch = r.arch;
   if (r.bootFile) reply.bootFile = r.bootFile;
   if (r.reason !== undefined) reply.reason = r.reason;
   return [seen, reply];

@@ -279,7 +279,8 @@ function decideServer(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, ser
         : { address: BROADCAST, port: CLIENT_PORT };
     const event = ev(msg === MessageType.OFFER ? 'dhcp.offer' : 'dhcp.ack', {
       ipv4: lease.ipv4,
-      arch: boot.arch,
+      // Only a client that sent option 93 is network-booting firmware; an OS renewing its lease is not (boot-steps.ts).
+      ...(req.options.clientArch !== undefined ? { arch: boot.arch } : {}),
       ...(reply.options.bootfileName ? { bootFile: reply.options.bootfileName } : {}),
       ...(optionErrors.length > 0 ? { reason: optionErrors.join('; ') } : {}),
     });
@@ -347,7 +348,7 @@ function decideProxy(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, serv
       ? { address: req.giaddr, port: SERVER_PORT }
       : { address: BROADCAST, port: CLIENT_PORT };
   const event = ev(msg === MessageType.OFFER ? 'dhcp.offer' : 'dhcp.ack', {
-    arch: boot.arch,
+    ...(req.options.clientArch !== undefined ? { arch: boot.arch } : {}),
     bootFile: boot.file,
   });
   return { kind: 'reply', packet: reply, order, wire, to, event };
