@@ -185,6 +185,30 @@ test('an RRQ repeated after the transfer answered starts a second TID; the clien
   });
 });
 
+test('an RRQ repeated while its transfer waits for ACK 0 (the OACK was lost) gets the same OACK from the same TID, no second transfer', async () => {
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    try {
+      const req = rrq('text.txt', [['blksize', '1468']]);
+      c.send(req, port);
+      const first = await c.next();
+      c.send(req, port);
+      const again = await c.next();
+      assert.equal(again, first);
+      assert.equal(first.packet, { op: 'OACK', options: [['blksize', '1468']] });
+      c.send({ op: 'ACK', block: 0 }, first.port);
+      const d1 = await c.next();
+      assert.equal(d1, { packet: { op: 'DATA', block: 1, data: Buffer.from('#!ipxe\nchain http://10.0.0.1/ipxe\r\n') }, port: first.port });
+      c.send({ op: 'ACK', block: 1 }, first.port);
+      await waitFor('completion', () => s.stats().transfers.active === 0);
+      assert.equal(s.stats().transfers, { started: 1, active: 0, completed: 1, aborted: 0, failed: 0, refused: 0 });
+      assert.equal({ oack: s.stats().packetsOut.OACK, retransmits: s.stats().retransmits }, { oack: 2, retransmits: 1 });
+    } finally {
+      c.close();
+    }
+  });
+});
+
 test('refusals: WRQ -> 2, mode "mail" -> 4, missing -> 1, too many transfers -> 0', async () => {
   await withServer({ maxTransfers: 1, timeoutMs: 10_000 }, async (port, s) => {
     const a = await new Peer().open();

@@ -63,6 +63,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const now = opts.now ?? (() => performance.now());
   const stats = emptyStats();
   const running = new Set<Session>();
+  // Running transfers by the request that started them (same key as `starting`).
+  const byRequest = new Map<string, Session>();
   // Requests between RRQ and a running session (opening the file, binding the socket), keyed
   // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
   const starting = new Map<string, Promise<void>>();
@@ -98,7 +100,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       });
     });
 
-  const startTransfer = async (p: TftpRequest, client: TftpPeer): Promise<void> => {
+  const startTransfer = async (p: TftpRequest, client: TftpPeer, key: string): Promise<void> => {
     const file = p.filename;
     const split = splitRequestPath(file);
     if (!split.ok) return refuse(client, file, split.code, split.reason, split.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
@@ -135,6 +137,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode });
     const onFinish = (r: TransferOutcome): void => {
       running.delete(session);
+      if (byRequest.get(key) === session) byRequest.delete(key);
       stats.transfers.active--;
       stats.transfers[r.outcome]++;
       const durationMs = Math.round(now() - started);
@@ -147,6 +150,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const onMalformed = (reason: string): void => emit({ type: 'malformed-dropped', client, reason });
     const session = startSession({ socket, client, source, config, stats, log, now, onFinish, onMalformed });
     running.add(session);
+    byRequest.set(key, session);
   };
 
   const onRequest = (p: TftpRequest, raw: Buffer, client: TftpPeer): void => {
@@ -160,6 +164,12 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       log.debug({ client, file: p.filename }, 'tftp: repeated RRQ ignored');
       return;
     }
+    // Except while that transfer still waits for ACK 0: its OACK was lost, and it sends
+    // the OACK again instead of leaving a transfer behind that nobody will answer.
+    if (byRequest.get(key)?.requestRepeated()) {
+      log.debug({ client, file: p.filename }, 'tftp: repeated RRQ answered with the OACK again');
+      return;
+    }
     if (p.mode !== 'octet' && p.mode !== 'netascii') {
       return refuse(client, p.filename, TftpErrorCode.ILLEGAL_OPERATION, `mode "${p.mode}" not supported`, 'Only octet and netascii modes');
     }
@@ -169,7 +179,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const settle = (): void => {
       starting.delete(key);
     };
-    const pending = startTransfer(p, client).then(settle, (err: unknown) => {
+    const pending = startTransfer(p, client, key).then(settle, (err: unknown) => {
       log.error({ err, client, file: p.filename }, 'tftp: starting a transfer failed');
       settle();
     });

@@ -24,6 +24,11 @@ export interface SessionDeps {
 }
 
 export interface Session {
+  /**
+   * The client repeated the request that started this transfer. True when the transfer
+   * answered it (it still waits for ACK 0, so the OACK was lost: it is sent again).
+   */
+  requestRepeated(): boolean;
   /** Sends ERROR 0 with `reason` to the client and ends the transfer as failed. */
   abort(reason: string): Promise<void>;
   readonly done: Promise<void>;
@@ -175,6 +180,11 @@ export function startSession(d: SessionDeps): Session {
   });
 
   return {
+    requestRepeated() {
+      if (closed || state?.phase !== 'oack') return false;
+      post({ type: 'rrq' });
+      return true;
+    },
     abort(reason) {
       enqueue(() => fail(reason, true));
       return done;
