@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdir, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/io/tftp/server.ts';
 import { decode, encode, type TftpPacket } from '../../src/io/tftp/packet.ts';
@@ -232,17 +232,24 @@ test('refusals: WRQ -> 2, mode "mail" -> 4, missing -> 1, too many transfers -> 
   });
 });
 
-test('a file that shrinks during the transfer ends it with ERROR 0, never a short file reported as complete', async () => {
+test('a large file (read a chunk at a time) that shrinks during the transfer ends it with ERROR 0, never a short file reported as complete', async () => {
   const path = join(tree.base, 'shrinks.bin');
-  await writeFile(path, Buffer.alloc(4096, 7));
+  // blksize 65464: the first 128 KiB chunk read holds blocks 1 and 2; block 3 needs a read.
+  await writeFile(path, Buffer.alloc(3 * 65464, 7));
   await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
     const c = await new Peer().open();
     try {
-      c.send(rrq('shrinks.bin'), port);
+      c.send(rrq('shrinks.bin', [['blksize', '65464']]), port);
+      const oack = await c.next();
+      assert.equal(oack.packet, { op: 'OACK', options: [['blksize', '65464']] });
+      c.send({ op: 'ACK', block: 0 }, oack.port);
       const d1 = await c.next();
-      assert.is(d1.packet.op === 'DATA' && d1.packet.data.length, 512);
+      assert.is(d1.packet.op === 'DATA' && d1.packet.data.length, 65464);
       await truncate(path, 600);
       c.send({ op: 'ACK', block: 1 }, d1.port);
+      const d2 = await c.next();
+      assert.is(d2.packet.op === 'DATA' && d2.packet.block, 2);
+      c.send({ op: 'ACK', block: 2 }, d1.port);
       const err = await c.next();
       assert.is(err.packet.op, 'ERROR');
       assert.match(err.packet.op === 'ERROR' ? err.packet.message : '', /^read error: file shorter than its size at open/);
@@ -253,6 +260,55 @@ test('a file that shrinks during the transfer ends it with ERROR 0, never a shor
       );
     } finally {
       c.close();
+    }
+  });
+});
+
+/** DATA `block` (1-based) of `file` at `blksize`. */
+const dataOf = (file: Buffer, block: number, blksize: number): TftpPacket => ({
+  op: 'DATA',
+  block,
+  data: file.subarray((block - 1) * blksize, block * blksize),
+});
+
+test('windowsize 4: an ACK inside the window restarts it after the ACKed block; stale and duplicate ACKs send nothing', async () => {
+  const file = Buffer.alloc(10 * 100);
+  for (let i = 0; i < file.length; i++) file[i] = i % 251;
+  await writeFile(join(tree.base, 'window.bin'), file); // blocks 1..10 of 100 bytes, then an empty 11
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    const take = async (n: number): Promise<TftpPacket[]> => {
+      const out: TftpPacket[] = [];
+      for (let i = 0; i < n; i++) out.push((await c.next()).packet);
+      return out;
+    };
+    try {
+      c.send(rrq('window.bin', [['blksize', '100'], ['windowsize', '4']]), port);
+      const oack = await c.next();
+      assert.equal(oack.packet, { op: 'OACK', options: [['blksize', '100'], ['windowsize', '4']] });
+      const tid = oack.port;
+      c.send({ op: 'ACK', block: 0 }, tid);
+      assert.equal(await take(4), [1, 2, 3, 4].map((n) => dataOf(file, n, 100)));
+      // Block 3 "lost": the client acknowledges 2 (RFC 7440 section 4); the window restarts at 3.
+      c.send({ op: 'ACK', block: 2 }, tid);
+      assert.equal(await take(4), [3, 4, 5, 6].map((n) => dataOf(file, n, 100)));
+      // A stale ACK (before the window), a duplicate of the last ACK and one for a block
+      // never sent: none of them sends anything. UDP on loopback keeps order, so if one had,
+      // its packets would come before the answer to ACK 6.
+      c.send({ op: 'ACK', block: 1 }, tid);
+      c.send({ op: 'ACK', block: 2 }, tid);
+      c.send({ op: 'ACK', block: 9 }, tid);
+      c.send({ op: 'ACK', block: 6 }, tid);
+      assert.equal(await take(4), [7, 8, 9, 10].map((n) => dataOf(file, n, 100)));
+      c.send({ op: 'ACK', block: 10 }, tid);
+      assert.equal(await take(1), [{ op: 'DATA', block: 11, data: Buffer.alloc(0) }]);
+      c.send({ op: 'ACK', block: 11 }, tid);
+      await waitFor('completion', () => s.stats().transfers.completed === 1);
+      assert.is(c.inbox.length, 0);
+      assert.equal({ data: s.stats().packetsOut.DATA, retransmits: s.stats().retransmits }, { data: 4 + 4 + 4 + 1, retransmits: 2 });
+    } finally {
+      c.close();
+      await rm(join(tree.base, 'window.bin'));
     }
   });
 });
