@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/io/tftp/server.ts';
 import { decode, encode, type TftpPacket } from '../../src/io/tftp/packet.ts';
@@ -236,7 +236,7 @@ test('a large file (read a chunk at a time) that shrinks during the transfer end
   const path = join(tree.base, 'shrinks.bin');
   // blksize 65464: the first 128 KiB chunk read holds blocks 1 and 2; block 3 needs a read.
   await writeFile(path, Buffer.alloc(3 * 65464, 7));
-  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+  await withServer({ timeoutMs: 10_000, smallFiles: { totalBytes: 0 } }, async (port, s, events) => {
     const c = await new Peer().open();
     try {
       c.send(rrq('shrinks.bin', [['blksize', '65464']]), port);
@@ -260,6 +260,76 @@ test('a large file (read a chunk at a time) that shrinks during the transfer end
       );
     } finally {
       c.close();
+    }
+  });
+});
+
+/** Fetches `file` lock-step at blksize 512 and returns the bytes. */
+async function fetch(c: Peer, port: number, file: string): Promise<Buffer> {
+  c.send(rrq(file), port);
+  const got: Buffer[] = [];
+  for (let block = 1; ; block++) {
+    const d = await c.next();
+    if (d.packet.op !== 'DATA') throw new Error(`expected DATA ${block}, got ${JSON.stringify(d.packet)}`);
+    assert.is(d.packet.block, block);
+    got.push(d.packet.data);
+    c.send({ op: 'ACK', block }, d.port);
+    if (d.packet.data.length < 512) return Buffer.concat(got);
+  }
+}
+
+test('a small file is read whole at the start: one that changes during the transfer is served as it was', async () => {
+  const path = join(tree.base, 'changes.bin');
+  await writeFile(path, Buffer.alloc(4096, 7));
+  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('changes.bin'), port);
+      const got: Buffer[] = [];
+      let d = await c.next();
+      await truncate(path, 600);
+      for (let block = 1; ; block++) {
+        assert.ok(d.packet.op === 'DATA' && d.packet.block === block);
+        if (d.packet.op !== 'DATA') break;
+        got.push(d.packet.data);
+        c.send({ op: 'ACK', block }, d.port);
+        if (d.packet.data.length < 512) break;
+        d = await c.next();
+      }
+      assert.equal(Buffer.concat(got), Buffer.alloc(4096, 7));
+      await waitFor('the transfer to end', () => s.stats().transfers.active === 0);
+      assert.equal(events.map((e) => e.type), ['transfer-started', 'transfer-completed']);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('kept small files: a rewrite of the same size (new mtime) or a shorter file is served new; a file swapped for an escaping symlink is refused', async () => {
+  const path = join(tree.base, 'kept.bin');
+  await writeFile(path, Buffer.alloc(3000, 1));
+  await withServer({ timeoutMs: 10_000 }, async (port) => {
+    const c = await new Peer().open();
+    try {
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 1));
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 1));
+      // Same size, new content and a new mtime (set explicitly: the clock may not have ticked).
+      await writeFile(path, Buffer.alloc(3000, 2));
+      await utimes(path, new Date(), new Date(Date.now() + 60_000));
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 2));
+      await writeFile(path, Buffer.alloc(700, 3));
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(700, 3));
+      // The kept copy never stands in for the confinement checks.
+      await rm(path);
+      await symlink(join(tree.outside, 'secret'), path);
+      c.send(rrq('kept.bin'), port);
+      assert.equal((await c.next()).packet, { op: 'ERROR', code: 2, message: 'Access violation' });
+      await rm(path);
+      c.send(rrq('kept.bin'), port);
+      assert.equal((await c.next()).packet, { op: 'ERROR', code: 1, message: 'File not found' });
+    } finally {
+      c.close();
+      await rm(path, { force: true });
     }
   });
 });
