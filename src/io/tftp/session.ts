@@ -59,7 +59,7 @@ export function startSession(d: SessionDeps): Session {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
 
-  // One callback for every send of this transfer rather than a closure per packet.
+  // OACK and ERROR sends: one callback for the transfer rather than a closure per packet.
   const onSent = (err: Error | null): void => {
     // A failed send is like a lost packet: the timer retransmits or gives up.
     if (err) log.debug({ err, client }, 'tftp: send failed');
@@ -113,7 +113,9 @@ export function startSession(d: SessionDeps): Session {
     stats.packetsOut.DATA++;
     stats.bytesSent += e.length;
     if (e.retransmit) stats.retransmits++;
-    socket.send([header, bytes], client.port, client.address, onSent);
+    // No callback: node 20's dgram then drops a failed send silently, which is what a lost
+    // DATA block is anyway (the timer resends it), and saves a process.nextTick per block.
+    socket.send([header, bytes], client.port, client.address);
   };
 
   const arm = (at: number): void => {
