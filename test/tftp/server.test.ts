@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdir, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTftpServer, type TftpServer, type TftpServerOptions } from '../../src/io/tftp/server.ts';
 import { decode, encode, type TftpPacket } from '../../src/io/tftp/packet.ts';
@@ -185,6 +185,30 @@ test('an RRQ repeated after the transfer answered starts a second TID; the clien
   });
 });
 
+test('an RRQ repeated while its transfer waits for ACK 0 (the OACK was lost) gets the same OACK from the same TID, no second transfer', async () => {
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    try {
+      const req = rrq('text.txt', [['blksize', '1468']]);
+      c.send(req, port);
+      const first = await c.next();
+      c.send(req, port);
+      const again = await c.next();
+      assert.equal(again, first);
+      assert.equal(first.packet, { op: 'OACK', options: [['blksize', '1468']] });
+      c.send({ op: 'ACK', block: 0 }, first.port);
+      const d1 = await c.next();
+      assert.equal(d1, { packet: { op: 'DATA', block: 1, data: Buffer.from('#!ipxe\nchain http://10.0.0.1/ipxe\r\n') }, port: first.port });
+      c.send({ op: 'ACK', block: 1 }, first.port);
+      await waitFor('completion', () => s.stats().transfers.active === 0);
+      assert.equal(s.stats().transfers, { started: 1, active: 0, completed: 1, aborted: 0, failed: 0, refused: 0 });
+      assert.equal({ oack: s.stats().packetsOut.OACK, retransmits: s.stats().retransmits }, { oack: 2, retransmits: 1 });
+    } finally {
+      c.close();
+    }
+  });
+});
+
 test('refusals: WRQ -> 2, mode "mail" -> 4, missing -> 1, too many transfers -> 0', async () => {
   await withServer({ maxTransfers: 1, timeoutMs: 10_000 }, async (port, s) => {
     const a = await new Peer().open();
@@ -208,17 +232,24 @@ test('refusals: WRQ -> 2, mode "mail" -> 4, missing -> 1, too many transfers -> 
   });
 });
 
-test('a file that shrinks during the transfer ends it with ERROR 0, never a short file reported as complete', async () => {
+test('a large file (read a chunk at a time) that shrinks during the transfer ends it with ERROR 0, never a short file reported as complete', async () => {
   const path = join(tree.base, 'shrinks.bin');
-  await writeFile(path, Buffer.alloc(4096, 7));
-  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+  // blksize 65464: the first 128 KiB chunk read holds blocks 1 and 2; block 3 needs a read.
+  await writeFile(path, Buffer.alloc(3 * 65464, 7));
+  await withServer({ timeoutMs: 10_000, smallFiles: { totalBytes: 0 } }, async (port, s, events) => {
     const c = await new Peer().open();
     try {
-      c.send(rrq('shrinks.bin'), port);
+      c.send(rrq('shrinks.bin', [['blksize', '65464']]), port);
+      const oack = await c.next();
+      assert.equal(oack.packet, { op: 'OACK', options: [['blksize', '65464']] });
+      c.send({ op: 'ACK', block: 0 }, oack.port);
       const d1 = await c.next();
-      assert.is(d1.packet.op === 'DATA' && d1.packet.data.length, 512);
+      assert.is(d1.packet.op === 'DATA' && d1.packet.data.length, 65464);
       await truncate(path, 600);
       c.send({ op: 'ACK', block: 1 }, d1.port);
+      const d2 = await c.next();
+      assert.is(d2.packet.op === 'DATA' && d2.packet.block, 2);
+      c.send({ op: 'ACK', block: 2 }, d1.port);
       const err = await c.next();
       assert.is(err.packet.op, 'ERROR');
       assert.match(err.packet.op === 'ERROR' ? err.packet.message : '', /^read error: file shorter than its size at open/);
@@ -229,6 +260,125 @@ test('a file that shrinks during the transfer ends it with ERROR 0, never a shor
       );
     } finally {
       c.close();
+    }
+  });
+});
+
+/** Fetches `file` lock-step at blksize 512 and returns the bytes. */
+async function fetch(c: Peer, port: number, file: string): Promise<Buffer> {
+  c.send(rrq(file), port);
+  const got: Buffer[] = [];
+  for (let block = 1; ; block++) {
+    const d = await c.next();
+    if (d.packet.op !== 'DATA') throw new Error(`expected DATA ${block}, got ${JSON.stringify(d.packet)}`);
+    assert.is(d.packet.block, block);
+    got.push(d.packet.data);
+    c.send({ op: 'ACK', block }, d.port);
+    if (d.packet.data.length < 512) return Buffer.concat(got);
+  }
+}
+
+test('a small file is read whole at the start: one that changes during the transfer is served as it was', async () => {
+  const path = join(tree.base, 'changes.bin');
+  await writeFile(path, Buffer.alloc(4096, 7));
+  await withServer({ timeoutMs: 10_000 }, async (port, s, events) => {
+    const c = await new Peer().open();
+    try {
+      c.send(rrq('changes.bin'), port);
+      const got: Buffer[] = [];
+      let d = await c.next();
+      await truncate(path, 600);
+      for (let block = 1; ; block++) {
+        assert.ok(d.packet.op === 'DATA' && d.packet.block === block);
+        if (d.packet.op !== 'DATA') break;
+        got.push(d.packet.data);
+        c.send({ op: 'ACK', block }, d.port);
+        if (d.packet.data.length < 512) break;
+        d = await c.next();
+      }
+      assert.equal(Buffer.concat(got), Buffer.alloc(4096, 7));
+      await waitFor('the transfer to end', () => s.stats().transfers.active === 0);
+      assert.equal(events.map((e) => e.type), ['transfer-started', 'transfer-completed']);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+test('kept small files: a rewrite of the same size (new mtime) or a shorter file is served new; a file swapped for an escaping symlink is refused', async () => {
+  const path = join(tree.base, 'kept.bin');
+  await writeFile(path, Buffer.alloc(3000, 1));
+  await withServer({ timeoutMs: 10_000 }, async (port) => {
+    const c = await new Peer().open();
+    try {
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 1));
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 1));
+      // Same size, new content and a new mtime (set explicitly: the clock may not have ticked).
+      await writeFile(path, Buffer.alloc(3000, 2));
+      await utimes(path, new Date(), new Date(Date.now() + 60_000));
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 2));
+      await writeFile(path, Buffer.alloc(700, 3));
+      assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(700, 3));
+      // The kept copy never stands in for the confinement checks.
+      await rm(path);
+      await symlink(join(tree.outside, 'secret'), path);
+      c.send(rrq('kept.bin'), port);
+      assert.equal((await c.next()).packet, { op: 'ERROR', code: 2, message: 'Access violation' });
+      await rm(path);
+      c.send(rrq('kept.bin'), port);
+      assert.equal((await c.next()).packet, { op: 'ERROR', code: 1, message: 'File not found' });
+    } finally {
+      c.close();
+      await rm(path, { force: true });
+    }
+  });
+});
+
+/** DATA `block` (1-based) of `file` at `blksize`. */
+const dataOf = (file: Buffer, block: number, blksize: number): TftpPacket => ({
+  op: 'DATA',
+  block,
+  data: file.subarray((block - 1) * blksize, block * blksize),
+});
+
+test('windowsize 4: an ACK inside the window restarts it after the ACKed block; stale and duplicate ACKs send nothing', async () => {
+  const file = Buffer.alloc(10 * 100);
+  for (let i = 0; i < file.length; i++) file[i] = i % 251;
+  await writeFile(join(tree.base, 'window.bin'), file); // blocks 1..10 of 100 bytes, then an empty 11
+  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+    const c = await new Peer().open();
+    const take = async (n: number): Promise<TftpPacket[]> => {
+      const out: TftpPacket[] = [];
+      for (let i = 0; i < n; i++) out.push((await c.next()).packet);
+      return out;
+    };
+    try {
+      c.send(rrq('window.bin', [['blksize', '100'], ['windowsize', '4']]), port);
+      const oack = await c.next();
+      assert.equal(oack.packet, { op: 'OACK', options: [['blksize', '100'], ['windowsize', '4']] });
+      const tid = oack.port;
+      c.send({ op: 'ACK', block: 0 }, tid);
+      assert.equal(await take(4), [1, 2, 3, 4].map((n) => dataOf(file, n, 100)));
+      // Block 3 "lost": the client acknowledges 2 (RFC 7440 section 4); the window restarts at 3.
+      c.send({ op: 'ACK', block: 2 }, tid);
+      assert.equal(await take(4), [3, 4, 5, 6].map((n) => dataOf(file, n, 100)));
+      // A stale ACK (before the window), a duplicate of the last ACK and one for a block
+      // never sent: none of them sends anything. UDP on loopback keeps order, so if one had,
+      // its packets would come before the answer to ACK 6.
+      c.send({ op: 'ACK', block: 1 }, tid);
+      c.send({ op: 'ACK', block: 2 }, tid);
+      c.send({ op: 'ACK', block: 9 }, tid);
+      c.send({ op: 'ACK', block: 6 }, tid);
+      assert.equal(await take(4), [7, 8, 9, 10].map((n) => dataOf(file, n, 100)));
+      c.send({ op: 'ACK', block: 10 }, tid);
+      assert.equal(await take(1), [{ op: 'DATA', block: 11, data: Buffer.alloc(0) }]);
+      c.send({ op: 'ACK', block: 11 }, tid);
+      await waitFor('completion', () => s.stats().transfers.completed === 1);
+      assert.is(c.inbox.length, 0);
+      assert.equal({ data: s.stats().packetsOut.DATA, retransmits: s.stats().retransmits }, { data: 4 + 4 + 4 + 1, retransmits: 2 });
+    } finally {
+      c.close();
+      await rm(join(tree.base, 'window.bin'));
     }
   });
 });

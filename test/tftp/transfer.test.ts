@@ -66,7 +66,7 @@ test('duplicate ACK is ignored (no Sorcerer\'s Apprentice resend)', () => {
   assert.equal(step(s, { type: 'ack', block: 3 }, 20), [before, []]);
 });
 
-test('timeout retransmits the unacknowledged block, then gives up after `retries`', () => {
+test('timeout retransmits the unacknowledged block, waiting twice as long each time, then gives up after `retries`', () => {
   const c = cfg({ size: 2000, retries: 2 });
   let [s, fx] = start(c, 0);
   [s, fx] = step(s, { type: 'ack', block: 1 }, 100);
@@ -75,25 +75,40 @@ test('timeout retransmits the unacknowledged block, then gives up after `retries
   [s, fx] = step(s, { type: 'timer' }, 900);
   assert.equal(fx, [arm(1100)]);
   [s, fx] = step(s, { type: 'timer' }, 1100);
-  assert.equal(s.attempts, 1);
-  assert.equal(fx, [data(2, 512, 512, true), arm(2100)]);
-  [s, fx] = step(s, { type: 'timer' }, 2100);
-  assert.equal(s.attempts, 2);
-  assert.equal(fx, [data(2, 512, 512, true), arm(3100)]);
+  assert.is(s.attempts, 1);
+  assert.equal(fx, [data(2, 512, 512, true), arm(1100 + 2000)]);
   [s, fx] = step(s, { type: 'timer' }, 3100);
-  assert.equal(s.phase, 'done');
+  assert.is(s.attempts, 2);
+  assert.equal(fx, [data(2, 512, 512, true), arm(3100 + 4000)]);
+  [s, fx] = step(s, { type: 'timer' }, 7100);
+  assert.is(s.phase, 'done');
   assert.equal(fx, [{ type: 'finish', result: { outcome: 'failed', bytes: 512, reason: 'no ACK after 2 retransmissions' } }]);
 });
 
-test('progress resets the retry count', () => {
+test('backoff schedule: 1, 2, 4, 8, 16 and 32 timeouts of 1 s, 63 s in all (tftpd-hpa\'s), then the transfer fails', () => {
+  let [s, fx] = start(cfg({ size: 100, retries: 5 }), 0);
+  const timers: number[] = [];
+  while (s.phase !== 'done') {
+    const at = fx.find((e) => e.type === 'arm-timer');
+    if (at?.type !== 'arm-timer') break;
+    timers.push(at.at);
+    [s, fx] = step(s, { type: 'timer' }, at.at);
+  }
+  assert.equal(timers, [1000, 3000, 7000, 15000, 31000, 63000]);
+  assert.equal(fx, [{ type: 'finish', result: { outcome: 'failed', bytes: 0, reason: 'no ACK after 5 retransmissions' } }]);
+});
+
+test('progress resets the retry count and the backoff', () => {
   let [s] = start(cfg({ size: 2000, retries: 1 }), 0);
   [s] = step(s, { type: 'timer' }, 1000);
   assert.is(s.attempts, 1);
+  assert.is(s.deadline, 3000);
   [s] = step(s, { type: 'ack', block: 1 }, 1500);
   assert.is(s.attempts, 0);
+  assert.is(s.deadline, 2500); // timeoutMs again, not the doubled wait
   const [s2, fx] = step(s, { type: 'timer' }, 2500);
   assert.is(s2.phase, 'data');
-  assert.equal(fx, [data(2, 512, 512, true), arm(3500)]);
+  assert.equal(fx, [data(2, 512, 512, true), arm(4500)]);
 });
 
 test('window of 4: sends 4 blocks, a lost block gets an earlier ACK and the next window starts after it', () => {
@@ -120,14 +135,14 @@ test('window of 4: sends 4 blocks, a lost block gets an earlier ACK and the next
 test('window of 4: a lost ACK times out and the whole window is resent', () => {
   let [s, fx] = start(cfg({ size: 800, blksize: 100, windowsize: 4 }), 0);
   [s, fx] = step(s, { type: 'timer' }, 1000);
-  assert.equal(fx, [data(1, 0, 100, true), data(2, 100, 100, true), data(3, 200, 100, true), data(4, 300, 100, true), arm(2000)]);
+  assert.equal(fx, [data(1, 0, 100, true), data(2, 100, 100, true), data(3, 200, 100, true), data(4, 300, 100, true), arm(3000)]);
   // The client answers both copies of the window: the second ACK 4 is a duplicate.
   [s, fx] = step(s, { type: 'ack', block: 4 }, 1001);
   assert.equal(fx.length, 5);
   assert.equal(step(s, { type: 'ack', block: 4 }, 1002), [s, []]);
 });
 
-test('OACK first; ACK 0 starts the data; timeout resends the OACK', () => {
+test('OACK first; ACK 0 starts the data; a timeout waits on without sending the OACK again', () => {
   const oack: Array<[string, string]> = [['tsize', '1000'], ['blksize', '1468']];
   const c = cfg({ size: 1000, blksize: 1468, oack });
   let [s, fx] = start(c, 0);
@@ -135,11 +150,33 @@ test('OACK first; ACK 0 starts the data; timeout resends the OACK', () => {
   assert.equal(fx, [{ type: 'send-oack', options: oack }, arm(1000)]);
   // ACK of a data block during the handshake is noise.
   assert.equal(step(s, { type: 'ack', block: 1 }, 5), [s, []]);
+  // atftp 0.8.0 aborts on a second OACK; the client repeats its RRQ or its ACK 0 instead.
   [s, fx] = step(s, { type: 'timer' }, 1000);
-  assert.equal(fx, [{ type: 'send-oack', options: oack }, arm(2000)]);
+  assert.equal(fx, [arm(3000)]);
   [s, fx] = step(s, { type: 'ack', block: 0 }, 1500);
   assert.equal(s, { config: c, phase: 'data', lastBlock: 1, acked: 0, sent: 1, attempts: 0, deadline: 2500 });
   assert.equal(fx, [data(1, 0, 1000), arm(2500)]);
+});
+
+test('a repeated request: before ACK 0 the OACK goes out again (timer untouched); after it, nothing', () => {
+  const oack: Array<[string, string]> = [['blksize', '100']];
+  let [s, fx] = start(cfg({ size: 1000, blksize: 100, oack }), 0);
+  [s, fx] = step(s, { type: 'rrq' }, 400);
+  assert.equal(fx, [{ type: 'send-oack', options: oack }]);
+  assert.is(s.deadline, 1000);
+  [s, fx] = step(s, { type: 'ack', block: 0 }, 500);
+  assert.equal(step(s, { type: 'rrq' }, 600), [s, []]);
+});
+
+test('no ACK 0 at all: the OACK phase fails after `retries` timeouts, having sent one OACK', () => {
+  let [s, fx] = start(cfg({ size: 1000, retries: 2, oack: [['tsize', '1000']] }), 0);
+  const sent = fx.filter((e) => e.type === 'send-oack').length;
+  [s, fx] = step(s, { type: 'timer' }, 1000);
+  [s, fx] = step(s, { type: 'timer' }, 3000);
+  assert.equal(fx, [arm(7000)]);
+  [s, fx] = step(s, { type: 'timer' }, 7000);
+  assert.is(sent, 1);
+  assert.equal(fx, [{ type: 'finish', result: { outcome: 'failed', bytes: 0, reason: 'no ACK of the OACK after 2 timeouts' } }]);
 });
 
 test('tsize probe: ERROR after the OACK finishes the transfer at once, no timer left', () => {

@@ -5,13 +5,14 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
-import { openConfined, splitRequestPath } from './confine.ts';
+import { locateConfined, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
 import { toNetascii } from './netascii.ts';
 import { negotiate } from './options.ts';
 import { decode, encode, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { startSession, type Session } from './session.ts';
 import { bufferSource, fileSource, type BlockSource } from './source.ts';
+import { DEFAULT_SMALL_FILE_LIMITS, SmallFileCache, type SmallFileLimits } from './small-files.ts';
 import type { TransferOutcome } from './transfer.ts';
 
 export interface TftpServerOptions {
@@ -35,6 +36,11 @@ export interface TftpServerOptions {
   maxWindowsize?: number;
   /** Largest file served in netascii mode, converted in memory. Default 16 MiB. */
   maxNetasciiBytes?: number;
+  /**
+   * Small files kept in memory between transfers (src/io/tftp/small-files.ts). Default
+   * files up to 4 MiB, 64 MiB in all; `totalBytes: 0` reads every transfer from disk.
+   */
+  smallFiles?: Partial<SmallFileLimits>;
   /** Default: a disabled pino logger. */
   logger?: Logger;
   /** Called synchronously; an exception thrown here is logged and ignored. */
@@ -62,7 +68,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const log = opts.logger ?? pino({ enabled: false });
   const now = opts.now ?? (() => performance.now());
   const stats = emptyStats();
+  const smallFiles = new SmallFileCache({ ...DEFAULT_SMALL_FILE_LIMITS, ...opts.smallFiles });
   const running = new Set<Session>();
+  // Running transfers by the request that started them (same key as `starting`).
+  const byRequest = new Map<string, Session>();
   // Requests between RRQ and a running session (opening the file, binding the socket), keyed
   // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
   const starting = new Map<string, Promise<void>>();
@@ -98,30 +107,43 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       });
     });
 
-  const startTransfer = async (p: TftpRequest, client: TftpPeer): Promise<void> => {
+  const startTransfer = async (p: TftpRequest, client: TftpPeer, key: string): Promise<void> => {
     const file = p.filename;
     const split = splitRequestPath(file);
     if (!split.ok) return refuse(client, file, split.code, split.reason, split.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
-    const opened = await openConfined(roots, split.segments);
-    if (!opened.ok) return refuse(client, file, opened.code, opened.reason, opened.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
-    let source: BlockSource = fileSource(opened.handle, opened.size);
+    // ROMs are fetched again and again: look for a kept copy before opening anything. A
+    // small file is read whole, so a transfer serves one version even if it changes.
+    const located = await locateConfined(roots, split.segments);
+    let data = located ? smallFiles.get(located.path, located.stat) : undefined;
+    let source: BlockSource | undefined;
     let socket: Socket;
     try {
-      if (p.mode === 'netascii') {
-        if (opened.size > maxNetasciiBytes) {
+      if (data === undefined) {
+        const opened = await openConfined(roots, split.segments);
+        if (!opened.ok) return refuse(client, file, opened.code, opened.reason, opened.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
+        source = fileSource(opened.handle, opened.size);
+        if (smallFiles.fits(opened.size)) data = await smallFiles.read(opened.path, opened.handle);
+        else if (p.mode === 'netascii' && opened.size <= maxNetasciiBytes) data = await opened.handle.readFile();
+        if (data !== undefined) {
           await source.close();
+          source = undefined;
+        }
+      }
+      if (p.mode === 'netascii') {
+        if (data === undefined || data.length > maxNetasciiBytes) {
+          await source?.close();
           return refuse(client, file, TftpErrorCode.NOT_DEFINED, `netascii limited to ${maxNetasciiBytes} bytes`, 'File too large for netascii; use octet');
         }
-        const data = await opened.handle.readFile();
-        await source.close();
-        source = bufferSource(toNetascii(data));
+        data = toNetascii(data);
       }
+      if (data !== undefined) source = bufferSource(data);
       socket = await bindEphemeral();
     } catch (err) {
-      await source.close().catch(() => undefined);
+      await source?.close().catch(() => undefined);
       log.warn({ err, client, file }, 'tftp: could not start transfer');
       return refuse(client, file, TftpErrorCode.NOT_DEFINED, `could not start: ${String(err)}`, 'Server error');
     }
+    if (source === undefined) throw new Error('unreachable: no source for a started transfer');
     if (closing) {
       socket.close();
       await source.close();
@@ -135,6 +157,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode });
     const onFinish = (r: TransferOutcome): void => {
       running.delete(session);
+      if (byRequest.get(key) === session) byRequest.delete(key);
       stats.transfers.active--;
       stats.transfers[r.outcome]++;
       const durationMs = Math.round(now() - started);
@@ -147,6 +170,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const onMalformed = (reason: string): void => emit({ type: 'malformed-dropped', client, reason });
     const session = startSession({ socket, client, source, config, stats, log, now, onFinish, onMalformed });
     running.add(session);
+    byRequest.set(key, session);
   };
 
   const onRequest = (p: TftpRequest, raw: Buffer, client: TftpPeer): void => {
@@ -160,6 +184,12 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       log.debug({ client, file: p.filename }, 'tftp: repeated RRQ ignored');
       return;
     }
+    // Except while that transfer still waits for ACK 0: its OACK was lost, and it sends
+    // the OACK again instead of leaving a transfer behind that nobody will answer.
+    if (byRequest.get(key)?.requestRepeated()) {
+      log.debug({ client, file: p.filename }, 'tftp: repeated RRQ answered with the OACK again');
+      return;
+    }
     if (p.mode !== 'octet' && p.mode !== 'netascii') {
       return refuse(client, p.filename, TftpErrorCode.ILLEGAL_OPERATION, `mode "${p.mode}" not supported`, 'Only octet and netascii modes');
     }
@@ -169,7 +199,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const settle = (): void => {
       starting.delete(key);
     };
-    const pending = startTransfer(p, client).then(settle, (err: unknown) => {
+    const pending = startTransfer(p, client, key).then(settle, (err: unknown) => {
       log.error({ err, client, file: p.filename }, 'tftp: starting a transfer failed');
       settle();
     });
