@@ -3,6 +3,7 @@
 // 200,000 times on loopback; prints CPU microseconds per round trip (two
 // sends, two receives), with addressed sends and with connected sockets.
 // Run pinned to one core, as the TFTP benchmark runs: taskset -c 0 node bench/udp-floor.mjs
+import { Buffer } from 'node:buffer';
 import dgram from 'node:dgram';
 
 const ROUND_TRIPS = 200_000;
