@@ -109,10 +109,6 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   const stats: DhcpStats = { received: {}, offers: 0, acks: 0, naks: 0, drops: {}, malformed: {}, unknownMacs: 0 };
   let sockets: Bound[] = [];
   let locals: LocalAddress[] = [];
-  /** Sending socket by `port/serverId`; sockets are fixed between listen() and close(). */
-  let sendCache = new Map<string, Socket | undefined>();
-  const noMemo = { port: -1, serverId: undefined as string | undefined, socket: undefined as Socket | undefined };
-  let memo = noMemo;
 
   const emit = (e: DhcpEvent): void => {
     try {
@@ -125,21 +121,21 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   const serverAddressFor = (cidr: string, giaddr?: string): string | undefined =>
     opts.serverAddressFor ? opts.serverAddressFor(cidr, giaddr) : pickServerAddress(locals, cidr, giaddr);
 
+  /** The socket bound to the reply's server address on that port, else the wildcard one, else any; no allocation (per packet). */
   function sendSocket(localPort: number, serverId: string | undefined): Socket | undefined {
-    // Most replies leave from the same socket as the one before: skip building the key.
-    if (localPort === memo.port && serverId === memo.serverId) return memo.socket;
-    const key = `${localPort}/${serverId}`;
-    if (sendCache.has(key)) {
-      memo = { port: localPort, serverId, socket: sendCache.get(key) };
-      return memo.socket;
+    const wildcard = opts.listenAddress ?? '0.0.0.0';
+    let wild: Bound | undefined;
+    let first: Bound | undefined;
+    for (const s of sockets) {
+      if (s.port !== localPort) continue;
+      if (s.address === serverId) return s.socket;
+      first ??= s;
+      if (s.address === wildcard) wild ??= s;
     }
-    const samePort = sockets.filter((s) => s.port === localPort);
-    const sock = (samePort.find((s) => s.address === serverId) ?? samePort.find((s) => s.address === (opts.listenAddress ?? '0.0.0.0')) ?? samePort[0])?.socket;
-    sendCache.set(key, sock);
-    return sock;
+    return (wild ?? first)?.socket;
   }
 
-  /** One callback for every send (no closure per packet); the error names the destination. */
+  /** One callback for every send (no closure per packet). */
   const afterSend = (err: Error | null): void => {
     if (err) {
       bump(stats.drops, 'send-error');
@@ -261,7 +257,6 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   return {
     async listen() {
       locals = opts.interfaces ?? localIPv4Addresses();
-      sendCache = new Map();
       const ports = opts.mode === 'proxy' ? [port, proxyPort] : [port];
       const wildcard = opts.listenAddress ?? '0.0.0.0';
       try {
@@ -281,9 +276,7 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
         await closeAll();
         throw err;
       }
-      // A packet handled while binding may have cached the wildcard socket for an address bound since.
-      sendCache = new Map();
-      memo = noMemo;
+      // Reply material names server addresses picked from the interfaces as they are now.
       fast?.reset();
       log.info({ mode: opts.mode, sockets: sockets.map((s) => `${s.address}:${s.port}`) }, 'dhcp: listening');
     },
@@ -295,8 +288,6 @@ export function createDhcpServer(opts: DhcpServerOptions): DhcpServer {
   async function closeAll(): Promise<void> {
     const all = sockets;
     sockets = [];
-    sendCache = new Map();
-    memo = noMemo;
     await Promise.all(all.map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve()))));
   }
 }
