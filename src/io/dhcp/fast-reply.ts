@@ -14,7 +14,7 @@
 
 import { type BootFiles } from './boot-file.ts';
 import type { DhcpEvent } from './events.ts';
-import { MessageType, Opt, ipToInt } from './options.ts';
+import { MessageType, Opt, intToIp, ipToInt } from './options.ts';
 import { BOOTP_MIN_SIZE, BOOTREPLY, BOOTREQUEST, HEADER_SIZE, MAGIC_COOKIE, optionList, type DhcpPacket } from './packet.ts';
 import { CLIENT_PORT, SERVER_PORT, type HostLease, decide } from './policy.ts';
 
@@ -311,10 +311,6 @@ function u32(buf: Buffer, o: number): number {
   return buf.readUInt32BE(o);
 }
 
-function ipString(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
 /**
  * The colon-separated MAC of chaddr, one string per MAC for the process: two
  * Smi-keyed lookups instead of eleven concatenations per packet, and the
@@ -368,7 +364,7 @@ export function createFastReplies(ctx: FastReplyContext): { answer(buf: Buffer):
     if (pxe) options.vendorClassId = 'PXEClient';
     if (ipxe) options.userClass = { rfc3004: false, classes: ['iPXE'] };
     const zero = '0.0.0.0';
-    const req: DhcpPacket = { op: BOOTREQUEST, htype: 1, hlen: 6, hops: 0, xid: 0, secs: 0, flags: 0, ciaddr: zero, yiaddr: zero, siaddr: zero, giaddr: ipString(giaddr), chaddr: mac, sname: '', file: '', options };
+    const req: DhcpPacket = { op: BOOTREQUEST, htype: 1, hlen: 6, hops: 0, xid: 0, secs: 0, flags: 0, ciaddr: zero, yiaddr: zero, siaddr: zero, giaddr: intToIp(giaddr), chaddr: mac, sname: '', file: '', options };
     let d;
     try {
       d = decide(req, { mode: 'server', port: SERVER_PORT, source: { address: zero, port: CLIENT_PORT }, lookup: () => lease, serverAddressFor: ctx.serverAddressFor, bootFiles: ctx.bootFiles, httpBase: ctx.httpBase, now: 0 });
@@ -379,7 +375,7 @@ export function createFastReplies(ctx: FastReplyContext): { answer(buf: Buffer):
     const p = d.packet;
     const serverId = p.options.serverId;
     // Requests are compared as numbers here and as strings by the policy: only canonical dotted quads agree.
-    if (serverId === undefined || ipString(ipToInt(serverId)) !== serverId || ipString(ipToInt(lease.ipv4)) !== lease.ipv4) return null;
+    if (serverId === undefined || intToIp(ipToInt(serverId)) !== serverId || intToIp(ipToInt(lease.ipv4)) !== lease.ipv4) return null;
     const data: (Buffer | undefined)[] = new Array(256).fill(undefined);
     const codes = new Set<number>([Opt.MESSAGE_TYPE, Opt.CLIENT_ID]);
     for (const o of optionList(p.options)) {
@@ -495,9 +491,9 @@ export function createFastReplies(ctx: FastReplyContext): { answer(buf: Buffer):
       }
       const wire = build(buf, v, type === MessageType.DISCOVER ? MessageType.OFFER : MessageType.ACK);
       if (!wire) return undefined;
-      const relay = giaddr !== 0 ? ipString(giaddr) : undefined;
+      const relay = giaddr !== 0 ? intToIp(giaddr) : undefined;
       // RFC 2131 4.1: relayed -> relay port 67; bound client -> its ciaddr; else broadcast.
-      const address = relay ?? (ciaddr !== 0 ? ipString(ciaddr) : '255.255.255.255');
+      const address = relay ?? (ciaddr !== 0 ? intToIp(ciaddr) : '255.255.255.255');
       return {
         wire,
         address,

@@ -200,10 +200,9 @@ export function ipToInt(ip: string): number {
   return ipToBytes(ip).readUInt32BE(0);
 }
 
+/** No buffer in between: the DHCP fast path calls this per packet. */
 export function intToIp(n: number): string {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0, 0);
-  return bytesToIp(b);
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 export interface Cidr {
