@@ -35,6 +35,32 @@ function inside(root: string, real: string): boolean {
   return real.startsWith(prefix);
 }
 
+type RootLookup = { kind: 'found'; path: string } | { kind: 'missing' } | { kind: 'refused'; reason: string };
+
+/**
+ * Where `segments` resolves under one served folder: its real path when it stays inside,
+ * `missing` (try the next folder; a missing fallback folder is not an error for the
+ * request), or `refused` (escapes the folder, or cannot be resolved).
+ */
+async function resolveUnder(root: string, segments: readonly string[]): Promise<RootLookup> {
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch {
+    return { kind: 'missing' };
+  }
+  let real: string;
+  try {
+    real = await realpath(join(realRoot, ...segments));
+  } catch (e) {
+    const code = errnoOf(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'refused', reason: `cannot resolve: ${code ?? String(e)}` };
+  }
+  if (!inside(realRoot, real)) return { kind: 'refused', reason: 'resolves outside the served folder' };
+  return { kind: 'found', path: real };
+}
+
 /**
  * Opens `segments` under the first folder of `roots` that has it. Symlinks are followed
  * only while the final target stays inside the folder they were found in; a symlink that
@@ -44,23 +70,10 @@ function inside(root: string, real: string): boolean {
  */
 export async function openConfined(roots: readonly string[], segments: readonly string[]): Promise<OpenResult> {
   for (const root of roots) {
-    let realRoot: string;
-    try {
-      realRoot = await realpath(root);
-    } catch {
-      continue; // a missing fallback folder is not an error for the request
-    }
-    let real: string;
-    try {
-      real = await realpath(join(realRoot, ...segments));
-    } catch (e) {
-      const code = errnoOf(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: `cannot resolve: ${code ?? String(e)}` };
-    }
-    if (!inside(realRoot, real)) {
-      return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: 'resolves outside the served folder' };
-    }
+    const r = await resolveUnder(root, segments);
+    if (r.kind === 'missing') continue;
+    if (r.kind === 'refused') return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: r.reason };
+    const real = r.path;
     let handle: FileHandle;
     try {
       // O_NONBLOCK: opening a FIFO planted in the folder must not hang a libuv thread.
@@ -94,25 +107,13 @@ export async function openConfined(roots: readonly string[], segments: readonly 
  */
 export async function locateConfined(roots: readonly string[], segments: readonly string[]): Promise<{ path: string; stat: BigIntStats } | undefined> {
   for (const root of roots) {
-    let realRoot: string;
-    let real: string;
-    try {
-      realRoot = await realpath(root);
-    } catch {
-      continue;
-    }
-    try {
-      real = await realpath(join(realRoot, ...segments));
-    } catch (e) {
-      const code = errnoOf(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      return undefined;
-    }
-    if (!inside(realRoot, real)) return undefined;
+    const r = await resolveUnder(root, segments);
+    if (r.kind === 'missing') continue;
+    if (r.kind === 'refused') return undefined;
     try {
       // lstat: if the last component became a symlink since realpath, it is not served from here.
-      const stat = await lstat(real, { bigint: true });
-      return stat.isFile() ? { path: real, stat } : undefined;
+      const stat = await lstat(r.path, { bigint: true });
+      return stat.isFile() ? { path: r.path, stat } : undefined;
     } catch {
       return undefined;
     }
