@@ -27,12 +27,12 @@ interface Tracked {
 
 /**
  * A repeated step (a DHCP retry, a renewal, perfdhcp cycling 1,000 hosts) only
- * tells the boot actor the host is alive, which moves its stall deadline and
- * re-arms its timer. One repeat per window (a tenth of the stall timeout, at
- * most 10 s: 1.7% of the default 600 s) is told, so a deadline is at most a
- * window earlier than exact. Each repeat told cost a mailbox dispatch, an
- * actor step and a timer re-arm: about a quarter of the agent's busy time at
- * 10,000 DORA/s, and 65 of 310 CPU ms per 1,000 DORAs at 500/s (bench:agent).
+ * tells the boot actor the host is alive, which moves its stall deadline. One
+ * repeat per window (a tenth of the stall timeout, at most 10 s: 1.7% of the
+ * default 600 s) is told, so a deadline is at most a window earlier than
+ * exact. Telling every repeat (a mailbox dispatch, an actor step and then a
+ * timer re-arm) was about a quarter of the agent's busy time at 10,000 DORA/s,
+ * and 65 of 310 CPU ms per 1,000 DORAs at 500/s (bench:agent).
  */
 const REPEAT_WINDOW_MS = 10_000;
 
@@ -44,23 +44,12 @@ export class BootTracker {
 
   constructor(private readonly deps: BootTrackerDeps) {}
 
-  /** Hosts being tracked now, by MAC, with the furthest stage sent. */
-  active(): { mac: string; stage: BootStage | undefined }[] {
-    return [...this.live].map(([mac, t]) => ({ mac, stage: t.stage }));
+  /** Hosts being tracked now, by MAC, with the furthest stage sent and how many steps their actor was told. */
+  active(): { mac: string; stage: BootStage | undefined; steps: number }[] {
+    return [...this.live].map(([mac, t]) => ({ mac, stage: t.stage, steps: t.ref.stats().accepted }));
   }
 
-  /**
-   * True when `s` repeats a stage the host's actor already has and the actor
-   * heard from it less than a window ago (REPEAT_WINDOW_MS, at most a tenth of
-   * the stall timeout): observe() would not tell the actor.
-   */
-  coalesced(s: BootStep): boolean {
-    if (s.mac === undefined || s.stage === 'file') return false;
-    const t = this.live.get(s.mac);
-    if (t === undefined || t.stage === undefined || ORDER.indexOf(s.stage) > ORDER.indexOf(t.stage)) return false;
-    return Date.now() - t.toldAt < this.windowMs();
-  }
-
+  /** Repeats are told once per window: REPEAT_WINDOW_MS, at most a tenth of the stall timeout. */
   private windowMs(): number {
     return Math.min(REPEAT_WINDOW_MS, this.deps.stallAfterMs / 10);
   }
