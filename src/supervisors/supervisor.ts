@@ -4,7 +4,7 @@
 import { VaqueroError } from '../errors.ts';
 import { restartBudgetFor, type RestartRowId } from '../outage/table.ts';
 import type { Child, ChildContext, ChildSpec, ExitReason, RestartType, SupervisionReport } from './child.ts';
-import { send, spawnActor, stopActor, type NactRef } from './nact.ts';
+import { send, spawnActor, spawnHolder, stopActor, type NactRef } from './nact.ts';
 import { assertBudget, decideRestart } from './restart-budget.ts';
 import { deferred, type Deferred } from './deferred.ts';
 
@@ -127,6 +127,7 @@ export async function startSupervisor(spec: SupervisorSpec, ctx: ChildContext): 
     crashed: (msg, error) => core.crashedItself(msg, error),
   });
   core.self = ref;
+  core.childParent = spawnHolder(ref, 'children');
   const started = deferred<void>();
   send<SupMsg>(ref, { t: 'start', done: started });
   try {
@@ -182,8 +183,12 @@ function assertChild(sup: string, c: ChildSpec): void {
 }
 
 class SupervisorCore {
+  /** The supervisor's own actor: its mailbox. */
   self: NactRef | undefined;
-  private readonly entries: Entry[];
+  /** The nact parent of its children (see spawnHolder). */
+  childParent: NactRef | undefined;
+  /** By child id, in start order (a Map keeps insertion order; a restart keeps the place). */
+  private readonly entries: Map<string, Entry>;
   private history: number[] = [];
   private phase: 'new' | 'running' | 'dead' = 'new';
   private readonly log;
@@ -192,7 +197,7 @@ class SupervisorCore {
     private readonly spec: SupervisorSpec,
     private readonly ctx: ChildContext,
   ) {
-    this.entries = spec.children.map((c) => ({ spec: c, incarnation: 0, child: undefined, dynamic: false }));
+    this.entries = new Map(spec.children.map((c) => [c.id, { spec: c, incarnation: 0, child: undefined, dynamic: false }]));
     this.log = ctx.log.child({ sup: spec.name });
   }
 
@@ -222,7 +227,7 @@ class SupervisorCore {
         msg.done.resolve();
         return;
       case 'status':
-        msg.done.resolve(this.entries.map((e) => ({ id: e.spec.id, running: e.child !== undefined, incarnation: e.incarnation })));
+        msg.done.resolve([...this.entries.values()].map((e) => ({ id: e.spec.id, running: e.child !== undefined, incarnation: e.incarnation })));
         return;
       case 'add':
         try {
@@ -233,10 +238,10 @@ class SupervisorCore {
         }
         return;
       case 'remove': {
-        const e = this.entries.find((x) => x.spec.id === msg.id);
+        const e = this.entries.get(msg.id);
         if (e !== undefined) {
           await this.stopEntry(e);
-          this.entries.splice(this.entries.indexOf(e), 1);
+          this.entries.delete(msg.id);
         }
         msg.done.resolve(e !== undefined);
         return;
@@ -246,13 +251,13 @@ class SupervisorCore {
 
   private async addChild(spec: ChildSpec): Promise<void> {
     if (this.phase !== 'running') throw new VaqueroError('VQ_ERR_ACTOR_DOWN', `supervisor ${this.spec.name} is not running`);
-    if (this.entries.some((e) => e.spec.id === spec.id)) throw new Error(`supervisor ${this.spec.name}: duplicate child id ${spec.id}`);
+    if (this.entries.has(spec.id)) throw new Error(`supervisor ${this.spec.name}: duplicate child id ${spec.id}`);
     assertChild(this.spec.name, spec);
     const e: Entry = { spec, incarnation: 0, child: undefined, dynamic: true };
-    this.entries.push(e);
+    this.entries.set(spec.id, e);
     const err = await this.startEntry(e);
     if (err !== undefined) {
-      this.entries.splice(this.entries.indexOf(e), 1);
+      this.entries.delete(spec.id);
       throw new VaqueroError('VQ_ERR_CHILD_START', `supervisor ${this.spec.name}: child ${spec.id} failed to start`, { cause: err });
     }
   }
@@ -280,11 +285,11 @@ class SupervisorCore {
   }
 
   private running(): Entry[] {
-    return this.entries.filter((e) => e.child !== undefined);
+    return [...this.entries.values()].filter((e) => e.child !== undefined);
   }
 
   private async startAll(): Promise<void> {
-    for (const e of this.entries) {
+    for (const e of this.entries.values()) {
       const err = await this.startEntry(e);
       if (err !== undefined) {
         this.phase = 'dead';
@@ -293,7 +298,7 @@ class SupervisorCore {
       }
     }
     this.phase = 'running';
-    this.log.info({ children: this.entries.map((e) => e.spec.id) }, 'supervisor started');
+    this.log.info({ children: [...this.entries.keys()] }, 'supervisor started');
   }
 
   /** Start one incarnation; returns the error if it failed to start. */
@@ -303,11 +308,12 @@ class SupervisorCore {
     const id = e.spec.id;
     let reported = false;
     const self = this.self;
-    if (self === undefined) throw new Error('supervisor started before its actor existed');
+    const parent = this.childParent;
+    if (self === undefined || parent === undefined) throw new Error('supervisor started before its actor existed');
     const childCtx: ChildContext = {
       id,
       incarnation,
-      parent: self,
+      parent,
       log: this.ctx.log.child({ sup: this.spec.name, child: id }),
       now: this.ctx.now,
       ...(this.ctx.report ? { report: this.ctx.report } : {}),
@@ -338,7 +344,7 @@ class SupervisorCore {
 
   private async childExited(id: string, incarnation: number, reason: ExitReason): Promise<void> {
     if (this.phase !== 'running') return;
-    const e = this.entries.find((x) => x.spec.id === id);
+    const e = this.entries.get(id);
     if (e === undefined || e.incarnation !== incarnation || e.child === undefined) return; // an incarnation we already stopped
     if (reason.kind === 'crash') this.log.error({ err: reason.error, child: id, incarnation }, 'child crashed');
     else this.log.info({ child: id, incarnation }, 'child exited');
@@ -346,7 +352,7 @@ class SupervisorCore {
     await this.stopEntry(e);
     const again = e.spec.restart === 'permanent' || (e.spec.restart === 'transient' && reason.kind === 'crash');
     if (!again) {
-      if (e.spec.restart === 'temporary' || e.dynamic) this.entries.splice(this.entries.indexOf(e), 1);
+      if (e.spec.restart === 'temporary' || e.dynamic) this.entries.delete(id);
       return;
     }
     await this.restartFrom(e, reason.kind === 'crash' ? reason.error : new Error(`child ${id} exited`));
@@ -372,11 +378,11 @@ class SupervisorCore {
       for (const e of [...want]) {
         if (e.spec.restart === 'temporary' && e !== failed) {
           want.delete(e);
-          this.entries.splice(this.entries.indexOf(e), 1);
+          this.entries.delete(e.spec.id);
         }
       }
       let next: Entry | undefined;
-      for (const e of this.entries) {
+      for (const e of this.entries.values()) {
         if (!want.has(e)) continue;
         const err = await this.startEntry(e);
         if (err !== undefined) {
@@ -410,9 +416,11 @@ class SupervisorCore {
       case 'one_for_one':
         return [failed];
       case 'one_for_all':
-        return [...this.entries];
-      case 'rest_for_one':
-        return this.entries.slice(this.entries.indexOf(failed));
+        return [...this.entries.values()];
+      case 'rest_for_one': {
+        const all = [...this.entries.values()];
+        return all.slice(all.indexOf(failed));
+      }
     }
   }
 
