@@ -206,7 +206,12 @@ async function main(): Promise<void> {
       bigFile(join(dir, 'big16.bin'), 16 * 1024 * 1024);
       const rom = { name: 'undionly.kpxe', size: statSync(ROM).size };
       const big = { name: 'big16.bin', size: 16 * 1024 * 1024 };
-      const servers: TftpServer[] = [{ name: 'ours', start: startAgent(t, models.sotDir, CPU.tftp, { tftp: true }, ['--tftp-dir', dir], 'tftp') }];
+      const servers: TftpServer[] = [
+        { name: 'ours', start: startAgent(t, models.sotDir, CPU.tftp, { tftp: true }, ['--tftp-dir', dir], 'tftp') },
+        // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.mjs), so the table shows
+        // how much of a shortfall is node's own cost per datagram and how much is ours.
+        { name: 'node floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, [join(import.meta.dirname, 'agent', 'tftp-floor.mjs'), dir, SERVER_IP, '69']) },
+      ];
       if (bins['tftpd-hpa']) servers.push({
         name: 'tftpd-hpa',
         start: async () => spawnPinned(t, t.srv, CPU.tftp, bins['tftpd-hpa']!, ['--foreground', '--address', `${SERVER_IP}:69`, '--secure', '--user', 'nobody', dir]),
@@ -231,7 +236,7 @@ async function main(): Promise<void> {
           log(`    failed: ${(err as Error).message}`);
         }
       }
-      const names = ['tftpd-hpa', 'dnsmasq', 'atftpd'];
+      const names = ['node floor', 'tftpd-hpa', 'dnsmasq', 'atftpd'];
       const row = (metric: string, unit: string, f: (r: TftpResult) => number | undefined, digits: number, target?: string): void => {
         rows.push({ section: 'TFTP', metric, unit, ours: res.ours && f(res.ours), peers: Object.fromEntries(names.map((n) => [n, res[n] && f(res[n])])), digits, ...(target ? { target } : {}) });
       };

@@ -2,7 +2,8 @@
 // (modes, paths, options, limits) and the set of running transfers.
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
 import { locateConfined, openConfined, splitRequestPath } from './confine.ts';
@@ -56,6 +57,22 @@ export interface TftpServer {
   stats(): TftpStats;
 }
 
+/**
+ * dgram resolves the address of every send through `lookup`, and node's default answers
+ * even an IP literal on the next tick (a closure and a process.nextTick per DATA block).
+ * A transfer only ever sends to the address a datagram came from, a literal: answered at
+ * once here, so the send goes out synchronously; anything else goes to dns.lookup.
+ * `taskset -c 0 node bench/udp-floor.mjs` compares the two.
+ */
+const literalLookup = ((hostname: string, options: unknown, callback: (err: Error | null, address: string, family: number) => void): void => {
+  const family = isIP(hostname);
+  if (family === 0) {
+    dnsLookup(hostname, options as never, callback as never);
+    return;
+  }
+  callback(null, hostname, family);
+}) as unknown as typeof dnsLookup;
+
 export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const host = opts.host ?? '0.0.0.0';
   const type = isIPv6(host) ? 'udp6' : 'udp4';
@@ -99,7 +116,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
 
   const bindEphemeral = (): Promise<Socket> =>
     new Promise((resolve, reject) => {
-      const s = createSocket({ type });
+      const s = createSocket({ type, lookup: literalLookup });
       s.once('error', reject);
       s.bind({ address: host, port: 0 }, () => {
         s.removeListener('error', reject);
