@@ -11,17 +11,17 @@ export interface AgentEvent {
 }
 
 /** Events that mean something is wrong, logged as warnings. */
-const WARN = new Set(['boot.stalled', 'model.rejected', 'model.stale', 'dhcp.rogue-server', 'http.render-error', 'http.handler-error', 'agent.child-restarted', 'agent.supervisor-gave-up']);
+const WARN = new Set(['boot.stalled', 'model.rejected', 'model.stale', 'dhcp.rogue-server', 'http.render-error', 'http.handler-error', 'agent.child-restarted', 'agent.supervisor-gave-up', 'agent.settings-failed']);
 
 /**
- * Boots and models are logged at info; per-packet and per-request events
+ * Boots, models and the agent's own changes (a service restarted for new settings) are logged at info; per-packet and per-request events
  * (every DHCP message, TFTP transfer, HTTP request) at debug: they are still
  * counted and kept in the history, and a boot's progress is its boot.stage
  * events. Logging each at info cost more than serving it (bench:agent).
  */
 function levelOf(type: string): 'warn' | 'info' | 'debug' {
   if (WARN.has(type)) return 'warn';
-  return type.startsWith('boot.') || type.startsWith('model.') ? 'info' : 'debug';
+  return type.startsWith('boot.') || type.startsWith('model.') || type.startsWith('agent.') ? 'info' : 'debug';
 }
 
 export class EventLog {

@@ -23,7 +23,7 @@ import { Registry } from '../metrics/registry.ts';
 import { actorChild } from '../supervisors/actor.ts';
 import { startRoot, type Root } from '../supervisors/root.ts';
 import { serviceChild, type ServiceSignals } from '../supervisors/service.ts';
-import { supervisorChild, supervisorSpec } from '../supervisors/supervisor.ts';
+import { supervisorChild, supervisorSpec, type SupervisorControl } from '../supervisors/supervisor.ts';
 import type { ChildSpec } from '../supervisors/child.ts';
 import type { Agent } from '../model/types.ts';
 import { loadSot } from '../model/load.ts';
@@ -60,15 +60,28 @@ export interface AgentOptions {
   onFatal: (reason: VaqueroError) => void;
 }
 
-/** Settings that come from the site's model (asset server port and folder, TFTP folder, DHCP mode), read once at start. */
-function siteSettings(cfg: AgentConfig): { httpPort: number; filesDir: string; tftpDir: string; dhcpMode: 'server' | 'proxy'; scheme: string } {
-  let agent: Agent | undefined;
-  try {
-    // Loading is enough for these settings; the source validates the model itself.
-    agent = loadSot(cfg.sotDir, undefined, { sites: [cfg.siteId] }).sot.sites.get(cfg.siteId)?.env.agents[0];
-  } catch {
-    agent = undefined; // the source reports it; defaults until a model loads
-  }
+/** Settings that come from the site's model, unless the command line gives them. */
+export interface SiteSettings {
+  httpPort: number;
+  filesDir: string;
+  tftpDir: string;
+  dhcpMode: 'server' | 'proxy';
+  scheme: string;
+}
+
+/**
+ * What each service reads from the settings when it starts: a change to one of these
+ * restarts that service (and only it) with the new value.
+ */
+const SETTINGS_OF: Record<'dhcp' | 'tftp' | 'http', readonly (keyof SiteSettings)[]> = {
+  // The iPXE URL in DHCP replies names the asset server's scheme and port.
+  dhcp: ['dhcpMode', 'scheme', 'httpPort'],
+  tftp: ['tftpDir'],
+  http: ['httpPort', 'filesDir'],
+};
+
+/** The settings `agent` (the site's first agent) asks for; command-line values win. */
+function settingsOf(cfg: AgentConfig, agent: Agent | undefined): SiteSettings {
   const tftp = agent?.raw.tftp_server;
   const tftpFromModel = typeof tftp === 'object' && tftp !== null && !Array.isArray(tftp) && typeof tftp.base_dir === 'string' ? tftp.base_dir : undefined;
   const tftpDir = cfg.tftpDir ?? tftpFromModel ?? IPXE_FALLBACK_DIR;
@@ -81,11 +94,24 @@ function siteSettings(cfg: AgentConfig): { httpPort: number; filesDir: string; t
   };
 }
 
+/** Settings to start with, before the source has validated a model: read from the folder as it is. */
+function startSettings(cfg: AgentConfig): SiteSettings {
+  let agent: Agent | undefined;
+  try {
+    // Loading is enough for these settings; the source validates the model itself.
+    agent = loadSot(cfg.sotDir, undefined, { sites: [cfg.siteId] }).sot.sites.get(cfg.siteId)?.env.agents[0];
+  } catch {
+    agent = undefined; // the source reports it; defaults until a model loads
+  }
+  return settingsOf(cfg, agent);
+}
+
 export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<AgentHandle> {
   const { logger } = opts;
   const registry = new Registry();
   const events = new EventLog(logger.child({ component: 'events' }), registry, cfg.eventHistory);
-  const settings = siteSettings(cfg);
+  /** What the current model asks for; each service reads it when it starts (see reconcileSettings). */
+  let settings = startSettings(cfg);
   const addresses: AgentHandle['addresses'] = {};
 
   let current: { version: string; since: number; model: AgentModel; leases: SiteLeases } | undefined;
@@ -100,6 +126,8 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     run: (effect) => {
       if (effect.type === 'publish') {
         current = { version: effect.version, since: Date.now(), model: effect.model, leases: siteLeases(effect.model.site) };
+        settings = settingsOf(cfg, effect.model.site.env.agents[0]);
+        scheduleReconcile();
         return;
       }
       if (effect.event.type === 'model.stale') stale = true;
@@ -166,12 +194,21 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     listen(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   }
-  const netService = (id: 'dhcp' | 'tftp' | 'http', make: (signals: ServiceSignals) => NetService): void => {
+  type NetServiceId = keyof typeof SETTINGS_OF;
+  /** Each service's own supervisor, to restart it when its settings change. */
+  const serviceSups = new Map<NetServiceId, SupervisorControl>();
+  /** The settings each service's running incarnation started with. */
+  const startedWith = new Map<NetServiceId, SiteSettings>();
+  /** Settings a service was put back on after it failed to start with the model's (reconcileSettings). */
+  const heldBack = new Map<NetServiceId, SiteSettings>();
+  const netService = (id: NetServiceId, make: (signals: ServiceSignals, s: SiteSettings) => NetService): void => {
     const child = serviceChild({
       id,
       create: (signals) => {
         track(id, signals);
-        const svc = make(signals);
+        const used = heldBack.get(id) ?? wanted(id);
+        startedWith.set(id, used);
+        const svc = make(signals, used);
         return {
           start: async () => {
             addresses[id] = await svc.listen();
@@ -184,12 +221,61 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
         };
       },
     });
-    services.push(supervisorChild(supervisorSpec({ name: `${id}-sup`, strategy: 'one_for_one', policy: `va-${id}-crash`, children: [child] })));
+    const sup = supervisorChild(supervisorSpec({ name: `${id}-sup`, strategy: 'one_for_one', policy: `va-${id}-crash`, children: [child] }));
+    serviceSups.set(id, sup.handle);
+    services.push(sup);
+  };
+
+  // Settings changes: each model the cache publishes may ask for other settings (asset
+  // server port or folder, TFTP folder, DHCP mode). A service whose settings changed is
+  // restarted alone through its supervisor (not a crash: no budget is charged); one that
+  // cannot start with them (a port in use) is put back on the settings it ran with, and
+  // the model's are tried again with the next model.
+  let started = false;
+  let stopping = false;
+  let reconciling: Promise<void> = Promise.resolve();
+  const scheduleReconcile = (): void => {
+    if (!started || stopping) return;
+    reconciling = reconciling.then(reconcileSettings).catch((err: unknown) => logger.error({ err }, 'applying settings failed'));
+  };
+  /**
+   * The settings service `id` should run with now. DHCP replies name the asset server's
+   * port, so DHCP takes the port the HTTP service really runs with (held back or not).
+   */
+  const wanted = (id: NetServiceId): SiteSettings => (id === 'dhcp' ? { ...settings, httpPort: (heldBack.get('http') ?? settings).httpPort } : settings);
+  const reconcileSettings = async (): Promise<void> => {
+    // HTTP first: DHCP's settings depend on how HTTP's restart went.
+    for (const id of ['http', 'tftp', 'dhcp'] as const) {
+      const sup = serviceSups.get(id);
+      const before = startedWith.get(id);
+      if (stopping || sup === undefined || before === undefined) continue;
+      const want = wanted(id);
+      const changes = SETTINGS_OF[id].filter((k) => before[k] !== want[k]).map((k) => ({ setting: k, from: before[k], to: want[k] }));
+      if (changes.length === 0) continue;
+      events.append({ type: 'agent.settings-changed', at: Date.now(), service: id, changes });
+      heldBack.delete(id);
+      try {
+        await sup.restartChild(id);
+        continue;
+      } catch (err) {
+        if (stopping) return;
+        heldBack.set(id, before);
+        const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+        let back = true;
+        try {
+          await sup.restartChild(id);
+        } catch (again) {
+          back = false;
+          logger.error({ err: again, service: id }, 'service did not start again with its previous settings');
+        }
+        events.append({ type: 'agent.settings-failed', at: Date.now(), service: id, changes, reason, ...(back ? { runningWith: 'previous settings' } : { runningWith: 'nothing: the service is down' }) });
+      }
+    }
   };
 
   const dhcpPort = cfg.dhcpPort;
   if (dhcpPort !== null) {
-    netService('dhcp', (signals) => {
+    netService('dhcp', (signals, settings) => {
       const dhcp = createDhcpServer({
         mode: settings.dhcpMode,
         listenAddress: cfg.bind,
@@ -223,7 +309,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   }
   const tftpPort = cfg.tftpPort;
   if (tftpPort !== null) {
-    netService('tftp', (signals) =>
+    netService('tftp', (signals, settings) =>
       createTftpServer({ baseDir: settings.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, logger: signals.log, onEvent: onServiceEvent }),
     );
   }
@@ -232,7 +318,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     const arch = archOf.get(mac);
     return arch !== undefined && arch !== 0;
   };
-  netService('http', (signals) =>
+  netService('http', (signals, settings) =>
     createAssetServer({
       host: cfg.bind,
       port: settings.httpPort,
@@ -264,6 +350,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       onReport: (r) => events.append({ ...r, type: r.type === 'restarted' ? 'agent.child-restarted' : 'agent.supervisor-gave-up', at: Date.now() }),
     },
   );
+
+  started = true;
+  scheduleReconcile();
 
   const status = (): AdminStatus => {
     const svc = { ...running };
@@ -298,7 +387,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     starts: () => ({ ...starts }),
     injectCrash: (id) => crashers.get(id)?.(new VaqueroError('VQ_ERR_INJECTED', `fault injected into ${id}`)),
     stop: async () => {
+      stopping = true;
       await admin?.close();
+      await reconciling;
       await root.stop();
     },
   };

@@ -22,7 +22,7 @@ export interface ChildContext {
   id: string;
   /** 1 for the first start, +1 per restart; exits of older incarnations are ignored. */
   incarnation: number;
-  /** nact parent under which this child spawns its actors (the supervisor's actor). */
+  /** nact parent under which this child spawns its actors (a holder under the supervisor's actor: spawnHolder). */
   parent: NactRef;
   /** The tree's logger, bound to this child. */
   log: Logger;

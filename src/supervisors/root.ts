@@ -21,7 +21,7 @@ export interface RootOptions {
   onReport?: (r: SupervisionReport) => void;
 }
 
-/** status/startChild/terminateChild act on the top supervisor. */
+/** status/startChild/terminateChild/restartChild act on the top supervisor. */
 export interface Root extends SupervisorControl {
   /** The top supervisor's nact actor. */
   readonly ref: NactRef;
@@ -59,6 +59,7 @@ export async function startRoot(spec: SupervisorSpec, opts: RootOptions): Promis
       status: () => top.status(),
       startChild: (c) => top.startChild(c),
       terminateChild: (id) => top.terminateChild(id),
+      restartChild: (id) => top.restartChild(id),
       stop: async () => {
         await top.stop();
         stopActor(system);

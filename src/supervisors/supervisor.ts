@@ -48,6 +48,14 @@ export interface SupervisorControl {
   startChild(spec: ChildSpec): Promise<void>;
   /** Stop a child (reverse-order rules do not apply: just this one) and forget it. False if there was none. */
   terminateChild(id: string): Promise<boolean>;
+  /**
+   * Stop a child and start a new incarnation of it at once, e.g. a service whose settings
+   * changed (its spec reads them when it starts). Not a crash: the restart budget is not
+   * charged and nothing is reported. Rejects with VQ_ERR_CHILD_START if the new incarnation
+   * failed to start; the child is then left stopped until restartChild succeeds (or the
+   * supervisor itself restarts). Rejects with VQ_ERR_ACTOR_DOWN if there is no such child.
+   */
+  restartChild(id: string): Promise<void>;
 }
 
 /** A running supervisor as seen by its parent (or the root). */
@@ -92,6 +100,7 @@ export function supervisorChild(spec: SupervisorSpec, o: { restart?: RestartType
       status: async () => live().status(),
       startChild: async (c) => live().startChild(c),
       terminateChild: async (id) => live().terminateChild(id),
+      restartChild: async (id) => live().restartChild(id),
     },
   };
 }
@@ -102,7 +111,8 @@ type SupMsg =
   | { t: 'shutdown'; done: Deferred<void> }
   | { t: 'status'; done: Deferred<ChildStatus[]> }
   | { t: 'add'; spec: ChildSpec; done: Deferred<void> }
-  | { t: 'remove'; id: string; done: Deferred<boolean> };
+  | { t: 'remove'; id: string; done: Deferred<boolean> }
+  | { t: 'restart'; id: string; done: Deferred<void> };
 
 interface Entry {
   spec: ChildSpec;
@@ -165,6 +175,7 @@ export async function startSupervisor(spec: SupervisorSpec, ctx: ChildContext): 
     status: () => request<ChildStatus[]>((done) => ({ t: 'status', done })),
     startChild: (c) => request<void>((done) => ({ t: 'add', spec: c, done })),
     terminateChild: (id) => request<boolean>((done) => ({ t: 'remove', id, done })),
+    restartChild: (id) => request<void>((done) => ({ t: 'restart', id, done })),
   };
 }
 
@@ -246,7 +257,24 @@ class SupervisorCore {
         msg.done.resolve(e !== undefined);
         return;
       }
+      case 'restart':
+        try {
+          await this.restartOne(msg.id);
+          msg.done.resolve();
+        } catch (e) {
+          msg.done.reject(e);
+        }
+        return;
     }
+  }
+
+  private async restartOne(id: string): Promise<void> {
+    const e = this.entries.get(id);
+    if (this.phase !== 'running' || e === undefined) throw new VaqueroError('VQ_ERR_ACTOR_DOWN', `supervisor ${this.spec.name}: no child ${id} to restart`);
+    await this.stopEntry(e);
+    const err = await this.startEntry(e);
+    if (err !== undefined) throw new VaqueroError('VQ_ERR_CHILD_START', `supervisor ${this.spec.name}: child ${id} failed to restart`, { cause: err });
+    this.log.info({ child: id, incarnation: e.incarnation }, 'child restarted on request');
   }
 
   private async addChild(spec: ChildSpec): Promise<void> {

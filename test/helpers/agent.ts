@@ -19,8 +19,10 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
-export async function startTestAgent(over: Partial<AgentConfig> = {}): Promise<TestAgent> {
+/** `prepare` may edit the SoT copy before the agent reads it. */
+export async function startTestAgent(over: Partial<AgentConfig> = {}, prepare?: (sot: SotCopy) => void): Promise<TestAgent> {
   const sot = copySot(LAB_SOT);
+  prepare?.(sot);
   const work = mkdtempSync(join(tmpdir(), 'vaquero-agent-'));
   const files = join(work, 'files');
   const tftp = join(work, 'tftp');

@@ -184,6 +184,49 @@ test('dynamic children: added to a running subtree through its handle, forgotten
   assert.ok(rec.events.includes('stop:boot-h3'));
 });
 
+test('restartChild: a new incarnation on request, in place, not charged to the budget; a failed start leaves the child stopped until a restart succeeds', async () => {
+  const rec = new Recorder();
+  const probes = new Probes();
+  let refuse = false;
+  const reports: unknown[] = [];
+  const svcSup = supervisorChild(
+    supervisorSpec({ name: 'tftp-sup', strategy: 'one_for_one', policy: 'va-tftp-crash', children: [rec.wrap(probes.spec('tftp', { failStart: () => refuse })), rec.wrap(probes.spec('other'))] }),
+  );
+  const root = await startRoot(supervisorSpec({ name: 'agent-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [svcSup] }), {
+    logger: captureLogger().logger,
+    onFatal: noFatal,
+    onReport: (r) => reports.push(r),
+  });
+  try {
+    // More restarts than the budget allows crashes: none of them counts.
+    const budget = restartBudgetFor('va-tftp-crash').intensity;
+    for (let i = 0; i <= budget + 1; i++) await svcSup.handle.restartChild('tftp');
+    assert.equal(rec.counts(['tftp', 'other']), { tftp: budget + 3, other: 1 });
+    assert.equal(await svcSup.handle.status(), [
+      { id: 'tftp', running: true, incarnation: budget + 3 },
+      { id: 'other', running: true, incarnation: 1 },
+    ]);
+    assert.equal(reports, []);
+    // The old incarnation is stopped before the new one starts (a port is free again).
+    assert.equal(rec.events.slice(-2), ['stop:tftp', 'start:tftp']);
+    refuse = true;
+    const failed = await svcSup.handle.restartChild('tftp').catch((e: unknown) => e);
+    assert.ok(isVaqueroError(failed) && failed.code === 'VQ_ERR_CHILD_START');
+    assert.equal((await svcSup.handle.status())[0], { id: 'tftp', running: false, incarnation: budget + 4 });
+    refuse = false;
+    await svcSup.handle.restartChild('tftp');
+    assert.equal((await svcSup.handle.status())[0], { id: 'tftp', running: true, incarnation: budget + 5 });
+    // Its crashes are still supervised as before.
+    probes.crash('tftp');
+    await waitFor(() => rec.count('tftp') === budget + 6, 'the crashed child to restart');
+    assert.is(reports.length, 1);
+    const missing = await svcSup.handle.restartChild('nope').catch((e: unknown) => e);
+    assert.ok(isVaqueroError(missing) && missing.code === 'VQ_ERR_ACTOR_DOWN');
+  } finally {
+    await root.stop();
+  }
+});
+
 test('a restarted subtree comes back with its static children only; the handle follows the new incarnation', async () => {
   const probes = new Probes();
   const rec = new Recorder();
