@@ -1,0 +1,86 @@
+// fileSource: a file read a chunk at a time. Every view must hold the file's
+// bytes at that offset, whatever the order the transfer asks in (sequential,
+// across chunk boundaries, from further back after a loss), and a file that
+// shrinks must fail the read.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileSource, type BlockSource } from '../../src/io/tftp/source.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vaquero-source-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function sourceOf(name: string, bytes: Buffer, chunk: number): Promise<BlockSource> {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  const handle = await open(path, 'r');
+  return fileSource(handle, bytes.length, chunk);
+}
+
+/** What a transfer does: peek, and load when the bytes are not in memory. */
+async function bytesAt(s: BlockSource, offset: number, length: number): Promise<{ data: Buffer; loaded: boolean }> {
+  let data = s.peek(offset, length);
+  if (data !== undefined) return { data: Buffer.from(data), loaded: false };
+  await s.load(offset, length);
+  data = s.peek(offset, length);
+  assert.ok(data !== undefined, `in memory after load: ${offset}+${length}`);
+  return { data: Buffer.from(data), loaded: true };
+}
+
+test('sequential windows across chunk boundaries: right bytes, a read per chunk, not per block', async () => {
+  const file = randomBytes(10_000);
+  const s = await sourceOf('seq.bin', file, 1000);
+  try {
+    const window = 3 * 300; // three blocks of 300: windows straddle the 1000-byte chunks
+    let loads = 0;
+    for (let off = 0; off < file.length; off += window) {
+      const len = Math.min(window, file.length - off);
+      const { data, loaded } = await bytesAt(s, off, len);
+      assert.equal(data, file.subarray(off, off + len), `bytes at ${off}`);
+      if (loaded) loads++;
+    }
+    // A window that does not fit in the chunk in memory starts the next chunk at its own
+    // offset, so 1000-byte chunks hold one whole 900-byte window each (the last 100 bytes
+    // fit in the chunk before): 11 reads, never one per block.
+    assert.is(loads, 11);
+  } finally {
+    await s.close();
+  }
+});
+
+test('asked in any order (a window resent from further back): right bytes', async () => {
+  const file = randomBytes(5000);
+  const s = await sourceOf('any.bin', file, 700);
+  try {
+    for (const [off, len] of [[0, 512], [512, 512], [3000, 512], [1024, 512], [4600, 400], [2900, 200], [0, 5000], [4999, 1]] as const) {
+      assert.equal((await bytesAt(s, off, len)).data, file.subarray(off, off + len), `bytes at ${off}+${len}`);
+    }
+    assert.equal(s.peek(5000, 0), Buffer.alloc(0));
+  } finally {
+    await s.close();
+  }
+});
+
+test('a file that shrinks after open: the read of the missing part rejects', async () => {
+  const file = randomBytes(4000);
+  const s = await sourceOf('shrinks.bin', file, 1000);
+  try {
+    assert.equal((await bytesAt(s, 0, 1000)).data, file.subarray(0, 1000));
+    truncateSync(join(dir, 'shrinks.bin'), 1500);
+    let err: unknown;
+    try {
+      for (let off = 1000; off < 4000; off += 500) await bytesAt(s, off, 500);
+    } catch (e) {
+      err = e;
+    }
+    assert.match(String(err), /file shorter than its size at open/);
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();
