@@ -193,6 +193,15 @@ function assertChild(sup: string, c: ChildSpec): void {
   if (!(c.shutdownMs >= 0)) throw new Error(`supervisor ${sup}: child ${c.id} has shutdownMs ${String(c.shutdownMs)}`);
 }
 
+/** Runs a request's work and answers it with the outcome. */
+async function answer<T>(done: Deferred<T>, work: () => Promise<T>): Promise<void> {
+  try {
+    done.resolve(await work());
+  } catch (e) {
+    done.reject(e);
+  }
+}
+
 class SupervisorCore {
   /** The supervisor's own actor: its mailbox. */
   self: NactRef | undefined;
@@ -215,13 +224,7 @@ class SupervisorCore {
   async handle(msg: SupMsg): Promise<void> {
     switch (msg.t) {
       case 'start':
-        try {
-          await this.startAll();
-          msg.done.resolve();
-        } catch (e) {
-          msg.done.reject(e);
-        }
-        return;
+        return answer(msg.done, () => this.startAll());
       case 'exit':
         try {
           await this.childExited(msg.id, msg.incarnation, msg.reason);
@@ -241,13 +244,7 @@ class SupervisorCore {
         msg.done.resolve([...this.entries.values()].map((e) => ({ id: e.spec.id, running: e.child !== undefined, incarnation: e.incarnation })));
         return;
       case 'add':
-        try {
-          await this.addChild(msg.spec);
-          msg.done.resolve();
-        } catch (e) {
-          msg.done.reject(e);
-        }
-        return;
+        return answer(msg.done, () => this.addChild(msg.spec));
       case 'remove': {
         const e = this.entries.get(msg.id);
         if (e !== undefined) {
@@ -258,13 +255,7 @@ class SupervisorCore {
         return;
       }
       case 'restart':
-        try {
-          await this.restartOne(msg.id);
-          msg.done.resolve();
-        } catch (e) {
-          msg.done.reject(e);
-        }
-        return;
+        return answer(msg.done, () => this.restartOne(msg.id));
     }
   }
 
