@@ -10,6 +10,11 @@ export interface AdminStatus {
   reason?: string;
   model?: { version: string; since: number; stale: boolean; site: string };
   services: Record<string, boolean>;
+  /**
+   * Per service, the model's settings it reads and the values its running incarnation
+   * started with; `heldBack` when those are not the model's (it could not start with them).
+   */
+  settings?: Record<string, { running: Record<string, unknown>; heldBack: boolean }>;
   boots: { mac: string; stage: string | undefined }[];
 }
 

@@ -362,6 +362,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       ...(ready ? {} : { reason: current ? 'a service is not running' : 'no valid model loaded yet' }),
       ...(current ? { model: { version: current.version, since: current.since, stale, site: current.model.site.id } } : {}),
       services: svc,
+      settings: Object.fromEntries(
+        [...startedWith].map(([id, used]) => [id, { running: Object.fromEntries(SETTINGS_OF[id].map((k) => [k, used[k]])), heldBack: heldBack.has(id) }]),
+      ),
       boots: tracker.active(),
     };
   };

@@ -45,6 +45,7 @@ test('asset server port: a change moves the HTTP service alone; a port in use is
     });
     assert.match(String(failed.reason), /EADDRINUSE/);
     await until('ready again', 10_000, () => t.agent.status().ready);
+    assert.equal(t.agent.status().settings?.http, { running: { httpPort: first.port, filesDir: t.files }, heldBack: true });
     assert.is((await httpGet(first.port, '/health')).status, 200);
 
     await busy.close();
@@ -54,6 +55,7 @@ test('asset server port: a change moves the HTTP service alone; a port in use is
     t.agent.pollNow();
     await until('http on the new port', 10_000, () => (t.agent.addresses.http as { port: number }).port === next.port && t.agent.status().ready);
     assert.is((await httpGet(next.port, '/health')).status, 200);
+    assert.equal(t.agent.status().settings?.http, { running: { httpPort: next.port, filesDir: t.files }, heldBack: false });
     const old = await httpGet(first.port, '/health').catch((e: Error) => e);
     assert.ok(old instanceof Error, 'the old port is closed');
     // DHCP replies name the asset server's port: DHCP followed HTTP to the port it really
