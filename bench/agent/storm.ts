@@ -2,7 +2,7 @@
 // storm-client.ts (CPU 1) in the client namespace, whose eth0 is given every
 // host's reserved address so TFTP and HTTP come from the leased address, as
 // from a real host. Time until all hosts are done, failures, agent VmHWM.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawned } from '../../test/helpers/netns.ts';
 import { CLIENT_IP, CPU, PREFIX, ROOT, SERVER_IP, cpuSeconds, listening, log, peakRssMiB, runBounded, runIn, type Topology } from './common.ts';
@@ -14,6 +14,36 @@ async function rcvbufErrors(ns: string): Promise<number> {
   const [head, vals] = r.stdout.split('\n').filter((l) => l.startsWith('Udp: '));
   const i = head?.split(' ').indexOf('RcvbufErrors') ?? -1;
   return i > 0 ? Number(vals?.split(' ')[i]) : NaN;
+}
+
+const NEIGH = '/proc/sys/net/ipv4/neigh/default';
+const THRESHOLDS = ['gc_thresh1', 'gc_thresh2', 'gc_thresh3'] as const;
+
+/**
+ * The agent answers TFTP and HTTP on each host's own address, so it needs a neighbour (ARP)
+ * entry per host. The kernel's table is shared by every namespace and by default holds 1,024
+ * (gc_thresh3); past that it drops packets to new neighbours ("neighbor table overflow" in
+ * the kernel log), and a storm of more hosts times out past the first thousand, whatever
+ * the server. An agent serving that many hosts on its segments needs the same tuning. For a
+ * storm larger than the table, the thresholds are raised for the run; the returned function
+ * puts the old values back.
+ */
+function neighbourTableFor(hosts: number): () => void {
+  const old = THRESHOLDS.map((k) => Number(readFileSync(`${NEIGH}/${k}`, 'utf8')));
+  const need = hosts + 256;
+  if (need <= old[2]!) return () => undefined;
+  const raised = [Math.max(old[0]!, need / 4), Math.max(old[1]!, need / 2), need].map(Math.ceil);
+  THRESHOLDS.forEach((k, i) => writeFileSync(`${NEIGH}/${k}`, String(raised[i])));
+  log(`    neighbour table raised for ${hosts} hosts: ${THRESHOLDS.map((k, i) => `${k} ${old[i]} -> ${raised[i]}`).join(', ')} (restored at the end)`);
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    process.removeListener('exit', restore);
+    THRESHOLDS.forEach((k, i) => writeFileSync(`${NEIGH}/${k}`, String(old[i])));
+  };
+  process.on('exit', restore); // also after Ctrl-C: bench/agent.ts exits from its signal handler
+  return restore;
 }
 
 export interface StormResult {
@@ -36,7 +66,14 @@ export async function benchStorm(t: Topology, start: () => Promise<Spawned>, lis
   const batch = join(scratch, 'storm-addrs.batch');
   writeFileSync(batch, list.map((h) => `addr add ${h.ip}/${PREFIX} dev eth0\n`).join(''));
   await runBounded('ip', ['-n', t.cli, '-batch', batch], 60_000);
-  const agent = await start();
+  const restoreNeighbours = neighbourTableFor(list.length);
+  let agent: Spawned;
+  try {
+    agent = await start();
+  } catch (err) {
+    restoreNeighbours();
+    throw err;
+  }
   try {
     await Promise.all([listening(t.srv, 'udp', 67), listening(t.srv, 'udp', 69), listening(t.srv, 'tcp', httpPort)]);
     const cpu0 = cpuSeconds(agent.pid);
@@ -67,5 +104,6 @@ export async function benchStorm(t: Topology, start: () => Promise<Spawned>, lis
     return res;
   } finally {
     await agent.kill();
+    restoreNeighbours();
   }
 }
