@@ -12,7 +12,7 @@
 //   └── boot-sup             dynamic: boot-<mac> actors
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { VaqueroError } from '../errors.ts';
+import { isVaqueroError, VaqueroError } from '../errors.ts';
 import { initModel, stepModel, type ModelEffect, type ModelMsg, type ModelState } from '../actors/model-cache.ts';
 import { createRogueDetector } from '../io/dhcp/detector.ts';
 import { createDhcpServer } from '../io/dhcp/server.ts';
@@ -259,6 +259,9 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
         continue;
       } catch (err) {
         if (stopping) return;
+        // Its supervisor is itself being restarted (an escalation): the new incarnation
+        // starts the service with the settings wanted now, and reconciles from there.
+        if (isVaqueroError(err) && err.code === 'VQ_ERR_ACTOR_DOWN') continue;
         heldBack.set(id, before);
         const reason = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
         let back = true;
