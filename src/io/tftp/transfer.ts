@@ -55,6 +55,23 @@ export type TransferEffect =
 
 export type StepResult = [TransferState, TransferEffect[]];
 
+/**
+ * A new state from `s` with some fields changed. Built field by field rather than with an
+ * object spread: a spread per ACK was about a third of the CPU our code spends per
+ * lock-step block (a loop feeding 30 transfers of 16 MiB through the session, no sockets).
+ */
+function updated(s: TransferState, c: Partial<Omit<TransferState, 'config' | 'lastBlock'>>): TransferState {
+  return {
+    config: s.config,
+    phase: c.phase ?? s.phase,
+    lastBlock: s.lastBlock,
+    acked: c.acked ?? s.acked,
+    sent: c.sent ?? s.sent,
+    attempts: c.attempts ?? s.attempts,
+    deadline: c.deadline ?? s.deadline,
+  };
+}
+
 /** Bytes of the file the client has confirmed. */
 export function bytesAcked(s: TransferState): number {
   return Math.min(s.acked * s.config.blksize, s.config.size);
@@ -87,7 +104,7 @@ function sendWindow(s: TransferState, from: number, now: number): StepResult {
   for (let n = from; n <= to; n++) effects.push(dataEffect(s, n, n <= s.sent));
   const deadline = now + waitAfter(s.config, s.attempts);
   effects.push({ type: 'arm-timer', at: deadline });
-  return [{ ...s, phase: 'data', sent: Math.max(s.sent, to), deadline }, effects];
+  return [updated(s, { phase: 'data', sent: Math.max(s.sent, to), deadline }), effects];
 }
 
 export function start(config: TransferConfig, now: number): StepResult {
@@ -105,7 +122,7 @@ export function start(config: TransferConfig, now: number): StepResult {
 }
 
 function finish(s: TransferState, result: TransferOutcome): StepResult {
-  return [{ ...s, phase: 'done' }, [{ type: 'finish', result }]];
+  return [updated(s, { phase: 'done' }), [{ type: 'finish', result }]];
 }
 
 /**
@@ -121,13 +138,13 @@ function unwrapAck(s: TransferState, wire: number): number | null {
 function onAck(s: TransferState, wire: number, now: number): StepResult {
   if (s.phase === 'oack') {
     // RFC 2347: the client confirms the OACK with ACK 0; any other number is noise.
-    return wire === 0 ? sendWindow({ ...s, attempts: 0 }, 1, now) : [s, []];
+    return wire === 0 ? sendWindow(updated(s, { attempts: 0 }), 1, now) : [s, []];
   }
   const n = unwrapAck(s, wire);
   // A duplicate ACK (n === acked) never triggers a resend: answering duplicates is the
   // Sorcerer's Apprentice bug (RFC 1123 section 4.2.3.1). Only the timer retransmits.
   if (n === null || n === s.acked) return [s, []];
-  const next: TransferState = { ...s, acked: n, attempts: 0 };
+  const next = updated(s, { acked: n, attempts: 0 });
   if (n === s.lastBlock) return finish(next, { outcome: 'completed', bytes: s.config.size });
   // Full window acknowledged, or (RFC 7440 section 4) an ACK inside the window: the
   // client lost the block after n, so the next window starts right after it. Receivers
@@ -145,14 +162,14 @@ function onTimer(s: TransferState, now: number): StepResult {
     const reason = s.phase === 'oack' ? `no ACK of the OACK after ${s.attempts} timeouts` : `no ACK after ${s.attempts} retransmissions`;
     return finish(s, { outcome: 'failed', bytes: bytesAcked(s), reason });
   }
-  const next = { ...s, attempts: s.attempts + 1 };
+  const next = updated(s, { attempts: s.attempts + 1 });
   if (s.phase === 'oack') {
     // The OACK is not resent on our timer: atftp 0.8.0 aborts on a second OACK ("unexpected
     // OACK"), which ended 4 of 20 of its windowed fetches under 5% loss when its ACK 0 was
     // lost. The client recovers either loss by itself: a lost OACK makes it repeat the RRQ
     // (answered with the OACK again, the 'rrq' event), a lost ACK 0 makes it repeat ACK 0.
     const deadline = now + waitAfter(s.config, next.attempts);
-    return [{ ...next, deadline }, [{ type: 'arm-timer', at: deadline }]];
+    return [updated(next, { deadline }), [{ type: 'arm-timer', at: deadline }]];
   }
   // Go back to the first unacknowledged block and resend the window from there.
   return sendWindow(next, s.acked + 1, now);
