@@ -251,7 +251,10 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       if (stopping || sup === undefined || before === undefined) continue;
       const want = wanted(id);
       const changes = SETTINGS_OF[id].filter((k) => before[k] !== want[k]).map((k) => ({ setting: k, from: before[k], to: want[k] }));
-      if (changes.length === 0) continue;
+      if (changes.length === 0) {
+        heldBack.delete(id); // the model asks for what it runs with again
+        continue;
+      }
       events.append({ type: 'agent.settings-changed', at: Date.now(), service: id, changes });
       heldBack.delete(id);
       try {

@@ -48,6 +48,14 @@ test('asset server port: a change moves the HTTP service alone; a port in use is
     assert.equal(t.agent.status().settings?.http, { running: { httpPort: first.port, filesDir: t.files }, heldBack: true });
     assert.is((await httpGet(first.port, '/health')).status, 200);
 
+    // The model goes back to the port HTTP runs on: nothing restarts, nothing is held back.
+    t.sot.edit(ENV, `port: ${busy.port}`, `port: ${first.port}`);
+    t.agent.pollNow();
+    await until('model updated', 10_000, () => t.agent.events.since(0).filter((e) => e.type === 'model.updated').length === 3);
+    await until('not held back', 10_000, () => t.agent.status().settings?.http?.heldBack === false);
+    assert.is(t.agent.starts().http, 3);
+    t.sot.edit(ENV, `port: ${first.port}`, `port: ${busy.port}`);
+
     await busy.close();
     const next = await holdPort();
     await next.close();
