@@ -1,7 +1,7 @@
 // TFTP: undionly.kpxe (about 73 KB) fetched 100 times in sequence and 50 at
 // once with curl (blksize 1468, what PXE ROMs ask for), and a 16 MiB file at
 // blksize 1468 with and without windowsize 16 (atftp client), against each
-// server in the server namespace; each case 3 times, the median reported. Server and client share one core (see CPU).
+// server in the server namespace; each case 5 times, the median reported. Server and client share one core (see CPU).
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawned } from '../../test/helpers/netns.ts';
@@ -24,7 +24,7 @@ export interface TftpServer {
 }
 
 const MB = 1e6;
-const REPEAT = 3;
+const REPEAT = 5;
 
 function median(a: number[]): number | undefined {
   if (a.length === 0) return undefined;
