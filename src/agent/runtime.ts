@@ -61,7 +61,7 @@ export interface AgentOptions {
 }
 
 /** Settings that come from the site's model, unless the command line gives them. */
-export interface SiteSettings {
+interface SiteSettings {
   httpPort: number;
   filesDir: string;
   tftpDir: string;
@@ -201,7 +201,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   const startedWith = new Map<NetServiceId, SiteSettings>();
   /** Settings a service was put back on after it failed to start with the model's (reconcileSettings). */
   const heldBack = new Map<NetServiceId, SiteSettings>();
-  const netService = (id: NetServiceId, make: (signals: ServiceSignals, s: SiteSettings) => NetService): void => {
+  const netService = (id: NetServiceId, make: (signals: ServiceSignals, active: SiteSettings) => NetService): void => {
     const child = serviceChild({
       id,
       create: (signals) => {
@@ -251,12 +251,10 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       if (stopping || sup === undefined || before === undefined) continue;
       const want = wanted(id);
       const changes = SETTINGS_OF[id].filter((k) => before[k] !== want[k]).map((k) => ({ setting: k, from: before[k], to: want[k] }));
-      if (changes.length === 0) {
-        heldBack.delete(id); // the model asks for what it runs with again
-        continue;
-      }
-      events.append({ type: 'agent.settings-changed', at: Date.now(), service: id, changes });
+      // No longer held back: the model asks for what it runs with again, or its settings are tried now.
       heldBack.delete(id);
+      if (changes.length === 0) continue;
+      events.append({ type: 'agent.settings-changed', at: Date.now(), service: id, changes });
       try {
         await sup.restartChild(id);
         continue;
@@ -274,21 +272,21 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
           back = false;
           logger.error({ err: again, service: id }, 'service did not start again with its previous settings');
         }
-        events.append({ type: 'agent.settings-failed', at: Date.now(), service: id, changes, reason, ...(back ? { runningWith: 'previous settings' } : { runningWith: 'nothing: the service is down' }) });
+        events.append({ type: 'agent.settings-failed', at: Date.now(), service: id, changes, reason, runningWith: back ? 'previous settings' : 'nothing: the service is down' });
       }
     }
   };
 
   const dhcpPort = cfg.dhcpPort;
   if (dhcpPort !== null) {
-    netService('dhcp', (signals, settings) => {
+    netService('dhcp', (signals, active) => {
       const dhcp = createDhcpServer({
-        mode: settings.dhcpMode,
+        mode: active.dhcpMode,
         listenAddress: cfg.bind,
         port: dhcpPort,
         proxyPort: cfg.proxyPort,
         lookup: (mac) => current?.leases.lookup(mac),
-        httpBase: `${settings.scheme}://{server}:${settings.httpPort}`,
+        httpBase: `${active.scheme}://{server}:${active.httpPort}`,
         logger: signals.log,
         onEvent: onServiceEvent,
       });
@@ -315,8 +313,8 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   }
   const tftpPort = cfg.tftpPort;
   if (tftpPort !== null) {
-    netService('tftp', (signals, settings) =>
-      createTftpServer({ baseDir: settings.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, logger: signals.log, onEvent: onServiceEvent }),
+    netService('tftp', (signals, active) =>
+      createTftpServer({ baseDir: active.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, logger: signals.log, onEvent: onServiceEvent }),
     );
   }
   /** Firmware that said UEFI in option 93 gets initrd= names on its kernel line. */
@@ -324,11 +322,11 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
     const arch = archOf.get(mac);
     return arch !== undefined && arch !== 0;
   };
-  netService('http', (signals, settings) =>
+  netService('http', (signals, active) =>
     createAssetServer({
       host: cfg.bind,
-      port: settings.httpPort,
-      filesDir: settings.filesDir,
+      port: active.httpPort,
+      filesDir: active.filesDir,
       routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
       registry,
       logger: signals.log,

@@ -14,11 +14,16 @@ import { fileSource, type BlockSource } from '../../src/io/tftp/source.ts';
 const dir = mkdtempSync(join(tmpdir(), 'vaquero-source-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function sourceOf(name: string, bytes: Buffer, chunk: number): Promise<BlockSource> {
+/** Writes `bytes` to `name`, runs `fn` on a fileSource of it, and always closes the source. */
+async function withSource(name: string, bytes: Buffer, chunk: number, fn: (s: BlockSource) => Promise<void>): Promise<void> {
   const path = join(dir, name);
   writeFileSync(path, bytes);
-  const handle = await open(path, 'r');
-  return fileSource(handle, bytes.length, chunk);
+  const s = fileSource(await open(path, 'r'), bytes.length, chunk);
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
 }
 
 /** What a transfer does: peek, and load when the bytes are not in memory. */
@@ -33,8 +38,7 @@ async function bytesAt(s: BlockSource, offset: number, length: number): Promise<
 
 test('sequential windows across chunk boundaries: right bytes, a read per chunk, not per block', async () => {
   const file = randomBytes(10_000);
-  const s = await sourceOf('seq.bin', file, 1000);
-  try {
+  await withSource('seq.bin', file, 1000, async (s) => {
     const window = 3 * 300; // three blocks of 300: windows straddle the 1000-byte chunks
     let loads = 0;
     for (let off = 0; off < file.length; off += window) {
@@ -47,28 +51,22 @@ test('sequential windows across chunk boundaries: right bytes, a read per chunk,
     // offset, so 1000-byte chunks hold one whole 900-byte window each (the last 100 bytes
     // fit in the chunk before): 11 reads, never one per block.
     assert.is(loads, 11);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('asked in any order (a window resent from further back): right bytes', async () => {
   const file = randomBytes(5000);
-  const s = await sourceOf('any.bin', file, 700);
-  try {
+  await withSource('any.bin', file, 700, async (s) => {
     for (const [off, len] of [[0, 512], [512, 512], [3000, 512], [1024, 512], [4600, 400], [2900, 200], [0, 5000], [4999, 1]] as const) {
       assert.equal((await bytesAt(s, off, len)).data, file.subarray(off, off + len), `bytes at ${off}+${len}`);
     }
     assert.equal(s.peek(5000, 0), Buffer.alloc(0));
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test('a file that shrinks after open: the read of the missing part rejects', async () => {
   const file = randomBytes(4000);
-  const s = await sourceOf('shrinks.bin', file, 1000);
-  try {
+  await withSource('shrinks.bin', file, 1000, async (s) => {
     assert.equal((await bytesAt(s, 0, 1000)).data, file.subarray(0, 1000));
     truncateSync(join(dir, 'shrinks.bin'), 1500);
     let err: unknown;
@@ -78,9 +76,7 @@ test('a file that shrinks after open: the read of the missing part rejects', asy
       err = e;
     }
     assert.match(String(err), /file shorter than its size at open/);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 test.run();
