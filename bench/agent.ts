@@ -208,9 +208,9 @@ async function main(): Promise<void> {
       const big = { name: 'big16.bin', size: 16 * 1024 * 1024 };
       const servers: TftpServer[] = [
         { name: 'ours', start: startAgent(t, models.sotDir, CPU.tftp, { tftp: true }, ['--tftp-dir', dir], 'tftp') },
-        // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.mjs), so the table shows
+        // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.ts), so the table shows
         // how much of a shortfall is node's own cost per datagram and how much is ours.
-        { name: 'node floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, [join(import.meta.dirname, 'agent', 'tftp-floor.mjs'), dir, SERVER_IP, '69']) },
+        { name: 'node floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor.ts'), dir, SERVER_IP, '69']) },
       ];
       if (bins['tftpd-hpa']) servers.push({
         name: 'tftpd-hpa',

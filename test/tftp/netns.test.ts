@@ -115,6 +115,8 @@ test('across a clean veth pair: curl, tftp-hpa, atftp windowsize 16; escape refu
     await fetchAll(net, 'clean');
     const stats = await served.stop();
     assert.equal(stats?.transfers, { started: 3, active: 0, completed: 3, aborted: 0, failed: 0, refused: 1 });
+    // atftp's 715 blocks in 45 windows, each one segmented send (UDP GSO); curl and tftp-hpa are lock-step.
+    assert.equal({ segmentedSends: stats?.segmentedSends, segmentFallbacks: stats?.segmentFallbacks }, { segmentedSends: 45, segmentFallbacks: 0 });
   } finally {
     await served?.stop();
     net.delete();
@@ -135,6 +137,32 @@ test('with netem loss 5%, reorder 25%, delay 2ms on both veth ends (or 5% nftabl
     // Loss must actually have happened, or this test proves nothing.
     assert.ok((stats?.retransmits ?? 0) > 0, `retransmits: ${stats?.retransmits}`);
     process.stdout.write(`\n  lossy netns (${net.impairment}): ${stats?.retransmits} retransmits, ${stats?.bytesSent} bytes sent\n`);
+  } finally {
+    await served?.stop();
+    net.delete();
+  }
+});
+
+test('blocks bigger than the veth MTU (1500) with windowsize: the segmented send fails, the transfer goes on a datagram at a time (IP fragments), bytes match', async () => {
+  const net = makeNetnsPair('mtu');
+  let served: Served | undefined;
+  try {
+    served = await serveIn(net.server, tree.base, net.serverAddr);
+    const out = join(tree.out, 'mtu-atftp');
+    const r = await run(
+      'atftp',
+      ['--option', 'blksize 8192', '--option', 'windowsize 4', '-g', '-r', 'one-mib.bin', '-l', out, net.serverAddr, '69'],
+      { ns: net.client, timeoutMs: 60_000 },
+    );
+    assert.is(r.code, 0, `atftp: ${r.stderr.slice(-2000)}`);
+    assert.is(await sha256File(out), tree.files['one-mib.bin']);
+    const stats = await served.stop();
+    // The kernel refuses the first segmented send (8,196-byte segments over a 1,500-byte
+    // route): one try, then every block alone, so nothing waits for a retransmission.
+    assert.equal(
+      { transfers: stats?.transfers, segmentedSends: stats?.segmentedSends, segmentFallbacks: stats?.segmentFallbacks, retransmits: stats?.retransmits },
+      { transfers: { started: 1, active: 0, completed: 1, aborted: 0, failed: 0, refused: 0 }, segmentedSends: 1, segmentFallbacks: 1, retransmits: 0 },
+    );
   } finally {
     await served?.stop();
     net.delete();

@@ -341,11 +341,16 @@ const dataOf = (file: Buffer, block: number, blksize: number): TftpPacket => ({
   data: file.subarray((block - 1) * blksize, block * blksize),
 });
 
-test('windowsize 4: an ACK inside the window restarts it after the ACKed block; stale and duplicate ACKs send nothing', async () => {
+/**
+ * With udpGso each window of more than one block leaves in one segmented send (windows
+ * 1-4, 3-6 and 7-10; block 11 alone is an ordinary send); the client must see the same
+ * separate datagrams either way.
+ */
+async function windowsize4(udpGso: boolean): Promise<void> {
   const file = Buffer.alloc(10 * 100);
   for (let i = 0; i < file.length; i++) file[i] = i % 251;
   await writeFile(join(tree.base, 'window.bin'), file); // blocks 1..10 of 100 bytes, then an empty 11
-  await withServer({ timeoutMs: 10_000 }, async (port, s) => {
+  await withServer({ timeoutMs: 10_000, udpGso }, async (port, s) => {
     const c = await new Peer().open();
     const take = async (n: number): Promise<TftpPacket[]> => {
       const out: TftpPacket[] = [];
@@ -375,13 +380,21 @@ test('windowsize 4: an ACK inside the window restarts it after the ACKed block; 
       c.send({ op: 'ACK', block: 11 }, tid);
       await waitFor('completion', () => s.stats().transfers.completed === 1);
       assert.is(c.inbox.length, 0);
-      assert.equal({ data: s.stats().packetsOut.DATA, retransmits: s.stats().retransmits }, { data: 4 + 4 + 4 + 1, retransmits: 2 });
+      const { packetsOut, retransmits, segmentedSends, segmentFallbacks } = s.stats();
+      assert.equal(
+        { data: packetsOut.DATA, retransmits, segmentedSends, segmentFallbacks },
+        { data: 4 + 4 + 4 + 1, retransmits: 2, segmentedSends: udpGso ? 3 : 0, segmentFallbacks: 0 },
+      );
     } finally {
       c.close();
       await rm(join(tree.base, 'window.bin'));
     }
   });
-});
+}
+
+test('windowsize 4: an ACK inside the window restarts it after the ACKed block; stale and duplicate ACKs send nothing', () => windowsize4(false));
+
+test('windowsize 4 sent as one segmented send per window (UDP GSO): the client sees the same datagrams', () => windowsize4(true));
 
 test('netascii larger than maxNetasciiBytes is refused with ERROR 0; octet still works', async () => {
   await withServer({ maxNetasciiBytes: 10, timeoutMs: 10_000 }, async (port) => {

@@ -34,6 +34,10 @@ export interface TftpStats {
   bytesSent: number;
   /** DATA and OACK packets sent again after a timeout or a gap in a window. */
   retransmits: number;
+  /** Sends that carried several DATA blocks of a window at once (UDP GSO, src/io/udp-gso.ts). */
+  segmentedSends: number;
+  /** Transfers whose segmented send failed and that went on a datagram at a time. */
+  segmentFallbacks: number;
 }
 
 export function emptyStats(): TftpStats {
@@ -46,6 +50,8 @@ export function emptyStats(): TftpStats {
     transfers: { started: 0, active: 0, completed: 0, aborted: 0, failed: 0, refused: 0 },
     bytesSent: 0,
     retransmits: 0,
+    segmentedSends: 0,
+    segmentFallbacks: 0,
   };
 }
 

@@ -6,6 +6,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
+import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS, loadUdpGso, type UdpGso } from '../udp-gso.ts';
 import { locateConfined, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
 import { toNetascii } from './netascii.ts';
@@ -42,6 +43,12 @@ export interface TftpServerOptions {
    * files up to 4 MiB, 64 MiB in all; `totalBytes: 0` reads every transfer from disk.
    */
   smallFiles?: Partial<SmallFileLimits>;
+  /**
+   * Send each window (windowsize > 1) in as few syscalls as the kernel takes, through UDP
+   * segmentation offload (src/io/udp-gso.ts), where Linux and koffi have it; a transfer
+   * whose segmented send fails goes on a datagram at a time. Default true.
+   */
+  udpGso?: boolean;
   /** Default: a disabled pino logger. */
   logger?: Logger;
   /** Called synchronously; an exception thrown here is logged and ignored. */
@@ -93,6 +100,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
   const starting = new Map<string, Promise<void>>();
   let listener: Socket | undefined;
+  let gso: UdpGso | undefined;
   let closing = false;
 
   const emit = (e: TftpEvent): void => {
@@ -114,6 +122,22 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     });
   };
 
+  /**
+   * The transfer's socket. A window goes out as one segmented send when its blocks fit
+   * (at least two per send): DATA blocks of blksize + 4 bytes laid end to end.
+   */
+  const bindTransferSocket = async (blksize: number, windowsize: number): Promise<{ socket: Socket; unsegment?: () => boolean }> => {
+    const perSend = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / (blksize + 4)));
+    if (gso !== undefined && windowsize > 1 && perSend >= 2) {
+      try {
+        return await gso.bind(host, blksize + 4, { lookup: literalLookup });
+      } catch (err) {
+        log.debug({ err }, 'tftp: no segmenting socket for this transfer, sending a datagram at a time');
+      }
+    }
+    return { socket: await bindEphemeral() };
+  };
+
   const bindEphemeral = (): Promise<Socket> =>
     new Promise((resolve, reject) => {
       const s = createSocket({ type, lookup: literalLookup });
@@ -133,7 +157,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const located = await locateConfined(roots, split.segments);
     let data = located ? smallFiles.get(located.path, located.stat) : undefined;
     let source: BlockSource | undefined;
-    let socket: Socket;
+    let bound: { socket: Socket; unsegment?: () => boolean };
+    let n: ReturnType<typeof negotiate>;
     try {
       if (data === undefined) {
         const opened = await openConfined(roots, split.segments);
@@ -154,19 +179,20 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         data = toNetascii(data);
       }
       if (data !== undefined) source = bufferSource(data);
-      socket = await bindEphemeral();
+      if (source === undefined) throw new Error('unreachable: no source for a started transfer');
+      n = negotiate(p.options, source.size, limits);
+      bound = await bindTransferSocket(n.blksize, n.windowsize);
     } catch (err) {
       await source?.close().catch(() => undefined);
       log.warn({ err, client, file }, 'tftp: could not start transfer');
       return refuse(client, file, TftpErrorCode.NOT_DEFINED, `could not start: ${String(err)}`, 'Server error');
     }
-    if (source === undefined) throw new Error('unreachable: no source for a started transfer');
+    const { socket, unsegment } = bound;
     if (closing) {
       socket.close();
       await source.close();
       return;
     }
-    const n = negotiate(p.options, source.size, limits);
     if (n.ignored.length > 0) log.debug({ client, file, ignored: n.ignored }, 'tftp: options not granted');
     const started = now();
     stats.transfers.started++;
@@ -185,7 +211,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     };
     const config = { size: source.size, blksize: n.blksize, windowsize: n.windowsize, timeoutMs: n.timeoutMs ?? timeoutMs, retries, oack: n.oack };
     const onMalformed = (reason: string): void => emit({ type: 'malformed-dropped', client, reason });
-    const session = startSession({ socket, client, source, config, stats, log, now, onFinish, onMalformed });
+    const session = startSession({ socket, unsegment, client, source, config, stats, log, now, onFinish, onMalformed });
     running.add(session);
     byRequest.set(key, session);
   };
@@ -245,7 +271,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       if (listener) return Promise.reject(new Error('tftp: listen() called twice'));
       const s = createSocket({ type });
       listener = s;
-      return new Promise((resolve, reject) => {
+      return new Promise<{ address: string; port: number }>((resolve, reject) => {
         const onBindError = (err: Error): void => {
           s.close();
           reject(new VaqueroError('VQ_ERR_IO', `tftp: cannot listen on ${host}:${opts.port ?? 69}: ${err.message}`, { cause: err }));
@@ -259,6 +285,12 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
           log.info({ address: a.address, port: a.port, roots }, 'tftp: listening');
           resolve({ address: a.address, port: a.port });
         });
+      }).then(async (bound) => {
+        if (opts.udpGso === false) return bound;
+        const g = await loadUdpGso(host);
+        if ('unavailable' in g) log.info({ reason: g.unavailable }, 'tftp: no UDP segmentation offload; windows go out a datagram at a time');
+        else gso = g;
+        return bound;
       });
     },
     async close() {

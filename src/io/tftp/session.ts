@@ -3,6 +3,7 @@
 
 import type { Socket, RemoteInfo } from 'node:dgram';
 import type { Logger } from 'pino';
+import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS } from '../udp-gso.ts';
 import { decode, encode, Opcode, TftpErrorCode, type TftpPacket } from './packet.ts';
 import type { BlockSource } from './source.ts';
 import type { TftpPeer, TftpStats } from './events.ts';
@@ -11,6 +12,11 @@ import { start, step, bytesAcked, type TransferConfig, type TransferEffect, type
 export interface SessionDeps {
   /** Bound, with no listeners yet; the session owns and closes it. */
   socket: Socket;
+  /**
+   * Set when the socket cuts a send into datagrams of blksize + 4 bytes (UDP_SEGMENT, see
+   * src/io/udp-gso.ts), so the blocks of a window go out together; turns that off.
+   */
+  unsegment?: () => boolean;
   client: TftpPeer;
   source: BlockSource;
   config: TransferConfig;
@@ -118,6 +124,54 @@ export function startSession(d: SessionDeps): Session {
     socket.send([header, bytes], client.port, client.address);
   };
 
+  // Segmented sends: blocks per send, and whether they still work on this path.
+  const segment = d.config.blksize + 4;
+  const perSend = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / segment));
+  let segmented = d.unsegment !== undefined && perSend >= 2;
+
+  // A segmented send failed (EMSGSIZE: the route's MTU is below a block; EIO: the device
+  // cannot segment): the socket stops segmenting and this transfer sends a datagram at a
+  // time from now on, starting with the blocks that send carried. dgram reports the error
+  // a tick later, before any ACK of those blocks can arrive.
+  const onSegmentedSent = (err: Error | null, packed: Buffer): void => {
+    if (!err || closed) return;
+    if (segmented) {
+      segmented = false;
+      stats.segmentFallbacks++;
+      const off = d.unsegment?.() ?? false;
+      log.debug({ err, client, segment, off }, 'tftp: segmented send failed, sending a datagram at a time');
+      // Still segmenting: every send fails the same way; the timer ends the transfer.
+      if (!off) return;
+    }
+    for (let o = 0; o < packed.length; o += segment) socket.send(packed.subarray(o, Math.min(o + segment, packed.length)), client.port, client.address);
+  };
+
+  /**
+   * Blocks effects[first..last] (each a whole blksize but the file's last) as one send per
+   * `perSend` of them. The blocks are copied into a new buffer per send: a send the kernel
+   * could not take at once stays queued in dgram holding it.
+   */
+  const sendSegmented = (effects: TransferEffect[], first: number, last: number, bytes: Buffer, base: number): void => {
+    for (let k = first; k <= last; k += perSend) {
+      const end = Math.min(last, k + perSend - 1);
+      const lastOne = effects[end] as SendData;
+      const packed = Buffer.allocUnsafe((end - k) * segment + 4 + lastOne.length);
+      let o = 0;
+      for (let j = k; j <= end; j++) {
+        const b = effects[j] as SendData;
+        packed.writeUInt16BE(Opcode.DATA, o);
+        packed.writeUInt16BE(b.block, o + 2);
+        bytes.copy(packed, o + 4, b.offset - base, b.offset - base + b.length);
+        o += 4 + b.length;
+        stats.packetsOut.DATA++;
+        stats.bytesSent += b.length;
+        if (b.retransmit) stats.retransmits++;
+      }
+      stats.segmentedSends++;
+      socket.send(packed, client.port, client.address, (err) => onSegmentedSent(err, packed));
+    }
+  };
+
   const arm = (at: number): void => {
     if (timer !== undefined && timerAt <= at) return;
     clearTimeout(timer);
@@ -154,9 +208,12 @@ export function startSession(d: SessionDeps): Session {
             );
             return;
           }
-          for (let k = i; k <= last; k++) {
-            const b = effects[k] as SendData;
-            sendBlock(b, bytes.subarray(b.offset - base, b.offset - base + b.length));
+          if (segmented && last > i) sendSegmented(effects, i, last, bytes, base);
+          else {
+            for (let k = i; k <= last; k++) {
+              const b = effects[k] as SendData;
+              sendBlock(b, bytes.subarray(b.offset - base, b.offset - base + b.length));
+            }
           }
           i = last;
           break;
