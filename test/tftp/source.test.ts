@@ -54,6 +54,47 @@ test('sequential windows across chunk boundaries: right bytes, a read per chunk,
   });
 });
 
+test('sequential windows with the chunk aligned to whole windows: each chunk read once, ahead of the window that needs it', async () => {
+  const file = randomBytes(10_000);
+  const path = join(dir, 'ahead.bin');
+  writeFileSync(path, file);
+  const handle = await open(path, 'r');
+  const reads: Array<[number, number]> = [];
+  const read = handle.read.bind(handle);
+  // Records every read the source makes (offset, length) and passes it on.
+  handle.read = ((buffer: Buffer, offset: number, length: number, position: number) => {
+    reads.push([position, length]);
+    return read(buffer, offset, length, position);
+  }) as typeof handle.read;
+  const s = fileSource(handle, file.length, 1000, 300); // chunks of 900 bytes: three windows each
+  try {
+    let waited = 0;
+    for (let off = 0; off < file.length; off += 300) {
+      const len = Math.min(300, file.length - off);
+      const before = reads.length;
+      const { data, loaded } = await bytesAt(s, off, len);
+      assert.equal(data, file.subarray(off, off + len), `bytes at ${off}`);
+      // A load served by the read ahead starts no read of its own, only the next one ahead.
+      if (loaded && reads.length - before > 1) waited++;
+    }
+    assert.equal(reads, Array.from({ length: 12 }, (_, i) => [i * 900, Math.min(900, file.length - i * 900)]));
+    assert.is(waited, 1); // only the first chunk was read on demand (and the second ahead at once)
+  } finally {
+    await s.close();
+  }
+});
+
+test('closing while a read ahead is still running waits for it, then closes the file', async () => {
+  const file = randomBytes(4000);
+  const path = join(dir, 'close.bin');
+  writeFileSync(path, file);
+  const handle = await open(path, 'r');
+  const s = fileSource(handle, file.length, 1000);
+  await s.load(0, 500); // starts the read of 1000..2000 ahead
+  await s.close();
+  assert.is(handle.fd, -1);
+});
+
 test('asked in any order (a window resent from further back): right bytes', async () => {
   const file = randomBytes(5000);
   await withSource('any.bin', file, 700, async (s) => {

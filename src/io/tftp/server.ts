@@ -2,6 +2,7 @@
 // (modes, paths, options, limits) and the set of running transfers.
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { FileHandle } from 'node:fs/promises';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -13,7 +14,7 @@ import { toNetascii } from './netascii.ts';
 import { negotiate } from './options.ts';
 import { decode, encode, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { startSession, type Session } from './session.ts';
-import { bufferSource, fileSource, type BlockSource } from './source.ts';
+import { bufferSource, fileSource, READ_CHUNK, type BlockSource } from './source.ts';
 import { DEFAULT_SMALL_FILE_LIMITS, SmallFileCache, type SmallFileLimits } from './small-files.ts';
 import type { TransferOutcome } from './transfer.ts';
 
@@ -157,33 +158,39 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const located = await locateConfined(roots, split.segments);
     let data = located ? smallFiles.get(located.path, located.stat) : undefined;
     let source: BlockSource | undefined;
+    // The open file, until it is read whole or becomes the transfer's source.
+    let handle: FileHandle | undefined;
     let bound: { socket: Socket; unsegment?: () => boolean };
     let n: ReturnType<typeof negotiate>;
     try {
+      let size = data?.length ?? 0;
       if (data === undefined) {
         const opened = await openConfined(roots, split.segments);
         if (!opened.ok) return refuse(client, file, opened.code, opened.reason, opened.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
-        source = fileSource(opened.handle, opened.size);
+        handle = opened.handle;
+        size = opened.size;
         if (smallFiles.fits(opened.size)) data = await smallFiles.read(opened.path, opened.handle);
         else if (p.mode === 'netascii' && opened.size <= maxNetasciiBytes) data = await opened.handle.readFile();
         if (data !== undefined) {
-          await source.close();
-          source = undefined;
+          handle = undefined;
+          await opened.handle.close();
         }
       }
       if (p.mode === 'netascii') {
         if (data === undefined || data.length > maxNetasciiBytes) {
-          await source?.close();
+          await handle?.close();
           return refuse(client, file, TftpErrorCode.NOT_DEFINED, `netascii limited to ${maxNetasciiBytes} bytes`, 'File too large for netascii; use octet');
         }
         data = toNetascii(data);
       }
+      if (data !== undefined) size = data.length;
+      n = negotiate(p.options, size, limits);
       if (data !== undefined) source = bufferSource(data);
-      if (source === undefined) throw new Error('unreachable: no source for a started transfer');
-      n = negotiate(p.options, source.size, limits);
+      else if (handle !== undefined) source = fileSource(handle, size, READ_CHUNK, n.blksize * n.windowsize);
+      else throw new Error('unreachable: neither bytes nor an open file for a started transfer');
       bound = await bindTransferSocket(n.blksize, n.windowsize);
     } catch (err) {
-      await source?.close().catch(() => undefined);
+      await (source ?? handle)?.close().catch(() => undefined);
       log.warn({ err, client, file }, 'tftp: could not start transfer');
       return refuse(client, file, TftpErrorCode.NOT_DEFINED, `could not start: ${String(err)}`, 'Server error');
     }

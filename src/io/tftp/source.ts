@@ -25,12 +25,44 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Reads the open file a chunk at a time as the transfer asks for bytes, so a 32 MB image
- * costs one chunk of memory per transfer, not the whole file. Each chunk is a new buffer:
+ * costs two chunks of memory per transfer, not the whole file. `align` (a window's bytes,
+ * windowsize x blksize) rounds the chunk down to whole windows. Each chunk is a new buffer:
  * views of the previous one may still sit in dgram send queues.
+ *
+ * When a chunk arrives, the one after it is read ahead, while the transfer sends and waits
+ * for ACKs, so a sequential transfer finds its next chunk in memory instead of waiting a
+ * thread-pool round trip with the client idle. Measured with bench:agent once windows went
+ * out as one segmented send each (windowsize 16, 16 MiB; docs/benchmarks.md).
  */
-export function fileSource(handle: FileHandle, size: number, chunk = READ_CHUNK): BlockSource {
-  let buf = EMPTY;
+export function fileSource(handle: FileHandle, size: number, chunk = READ_CHUNK, align = 1): BlockSource {
+  // Sequential windows then start exactly where a chunk ends, where the read-ahead is.
+  chunk = Math.max(align, chunk - (chunk % align));
+  let buf: Buffer = EMPTY;
   let start = 0;
+  let ahead: { start: number; length: number; bytes: Promise<Buffer> } | undefined;
+
+  const read = async (offset: number, want: number): Promise<Buffer> => {
+    const into = Buffer.allocUnsafe(want);
+    let done = 0;
+    while (done < want) {
+      const { bytesRead } = await handle.read(into, done, want - done, offset + done);
+      // The file shrank under us: the client would get a silently truncated file.
+      if (bytesRead === 0) throw new Error(`file shorter than its size at open (${offset + done} < ${size})`);
+      done += bytesRead;
+    }
+    return into;
+  };
+
+  const readAhead = (): void => {
+    const next = start + buf.length;
+    if (next >= size) return;
+    const length = Math.min(chunk, size - next);
+    const bytes = read(next, length);
+    // A failed read-ahead surfaces only if the transfer gets that far (load awaits it).
+    bytes.catch(() => undefined);
+    ahead = { start: next, length, bytes };
+  };
+
   return {
     size,
     peek(offset, length) {
@@ -40,18 +72,23 @@ export function fileSource(handle: FileHandle, size: number, chunk = READ_CHUNK)
     },
     async load(offset, length) {
       const want = Math.min(Math.max(chunk, length), size - offset);
-      const into = Buffer.allocUnsafe(want);
-      let done = 0;
-      while (done < want) {
-        const { bytesRead } = await handle.read(into, done, want - done, offset + done);
-        // The file shrank under us: the client would get a silently truncated file.
-        if (bytesRead === 0) throw new Error(`file shorter than its size at open (${offset + done} < ${size})`);
-        done += bytesRead;
+      const a = ahead;
+      ahead = undefined;
+      // The chunk read ahead serves when this window starts inside it and fits in it.
+      if (a !== undefined && offset >= a.start && offset + length <= a.start + a.length) {
+        buf = await a.bytes;
+        start = a.start;
+      } else {
+        buf = await read(offset, want);
+        start = offset;
       }
-      buf = into;
-      start = offset;
+      readAhead();
     },
-    close: () => handle.close(),
+    async close() {
+      // Let a read still running finish before its descriptor goes (and may be reused).
+      await ahead?.bytes.catch(() => undefined);
+      await handle.close();
+    },
   };
 }
 
