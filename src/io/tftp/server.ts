@@ -185,11 +185,11 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       }
       if (data !== undefined) size = data.length;
       n = negotiate(p.options, size, limits);
-      if (data !== undefined) source = bufferSource(data);
-      else if (handle !== undefined) source = fileSource(handle, size, READ_CHUNK, n.blksize * n.windowsize);
-      else throw new Error('unreachable: neither bytes nor an open file for a started transfer');
+      if (data === undefined && handle === undefined) throw new Error('unreachable: neither bytes nor an open file for a started transfer');
       bound = await bindTransferSocket(n.blksize, n.windowsize);
+      source = data !== undefined ? bufferSource(data) : fileSource(handle as FileHandle, size, READ_CHUNK, n.blksize * n.windowsize);
     } catch (err) {
+      // bound is unset here: bindTransferSocket is the last step that can throw.
       await (source ?? handle)?.close().catch(() => undefined);
       log.warn({ err, client, file }, 'tftp: could not start transfer');
       return refuse(client, file, TftpErrorCode.NOT_DEFINED, `could not start: ${String(err)}`, 'Server error');
