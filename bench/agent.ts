@@ -211,6 +211,9 @@ async function main(): Promise<void> {
         // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.ts), so the table shows
         // how much of a shortfall is node's own cost per datagram and how much is ours.
         { name: 'node floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor.ts'), dir, SERVER_IP, '69']) },
+        // The same with every transfer on one port and syscalls batched (recvmmsg/sendmmsg):
+        // how much of node's cost per datagram a server could shed that way.
+        { name: 'node mmsg floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor-mmsg.ts'), dir, SERVER_IP, '69']) },
       ];
       if (bins['tftpd-hpa']) servers.push({
         name: 'tftpd-hpa',
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
           log(`    failed: ${(err as Error).message}`);
         }
       }
-      const names = ['node floor', 'tftpd-hpa', 'dnsmasq', 'atftpd'];
+      const names = ['node floor', 'node mmsg floor', 'tftpd-hpa', 'dnsmasq', 'atftpd'];
       const row = (metric: string, unit: string, f: (r: TftpResult) => number | undefined, digits: number, target?: string): void => {
         rows.push({ section: 'TFTP', metric, unit, ours: res.ours && f(res.ours), peers: Object.fromEntries(names.map((n) => [n, res[n] && f(res[n])])), digits, ...(target ? { target } : {}) });
       };
