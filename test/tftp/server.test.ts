@@ -119,6 +119,24 @@ test('lockstep with every ACK sent twice: each DATA block goes out exactly once 
   });
 });
 
+test('lock-step transfers run on the listening port (batchedPort, the default) or on a port of their own (batchedPort: false)', async () => {
+  for (const batchedPort of [true, false]) {
+    await withServer({ timeoutMs: 10_000, batchedPort }, async (port, s) => {
+      const c = await new Peer().open();
+      try {
+        c.send(rrq('text.txt'), port);
+        const d1 = await c.next();
+        assert.equal(d1.packet, { op: 'DATA', block: 1, data: Buffer.from('#!ipxe\nchain http://10.0.0.1/ipxe\r\n') });
+        assert.is(d1.port === port, batchedPort, `TID ${d1.port}, listener ${port}`);
+        c.send({ op: 'ACK', block: 1 }, d1.port);
+        await waitFor('completion', () => s.stats().transfers.completed === 1);
+      } finally {
+        c.close();
+      }
+    });
+  }
+});
+
 test('a packet from a foreign TID gets ERROR 5 and the transfer goes on', async () => {
   await withServer({ timeoutMs: 10_000 }, async (port, s) => {
     const c = await new Peer().open();

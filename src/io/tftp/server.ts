@@ -1,12 +1,13 @@
 // The agent's read-only TFTP service: the listener socket, request policy
 // (modes, paths, options, limits) and the set of running transfers.
 
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import type { FileHandle } from 'node:fs/promises';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
+import { openBatchedPort, type BatchedPort, type DatagramChannel } from '../udp-batch.ts';
 import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS, loadUdpGso, type UdpGso } from '../udp-gso.ts';
 import { locateConfined, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
@@ -50,6 +51,14 @@ export interface TftpServerOptions {
    * whose segmented send fails goes on a datagram at a time. Default true.
    */
   udpGso?: boolean;
+  /**
+   * Run lock-step transfers on the listening port (their TID is the server's port, as
+   * dnsmasq's tftp-single-port) and read and answer the datagrams of all of them in
+   * batches (src/io/udp-batch.ts): IPv4, where Linux and koffi have it. A client port that
+   * has a transfer there already, a windowed transfer, or `false` here: a port of its own
+   * per transfer. Default true.
+   */
+  batchedPort?: boolean;
   /** Default: a disabled pino logger. */
   logger?: Logger;
   /** Called synchronously; an exception thrown here is logged and ignored. */
@@ -81,6 +90,12 @@ const literalLookup = ((hostname: string, options: unknown, callback: (err: Erro
   callback(null, hostname, family);
 }) as unknown as typeof dnsLookup;
 
+/** A transfer's socket: a port of its own (maybe segmenting), or a channel of the listener's. */
+interface TransferSocket {
+  socket: DatagramChannel;
+  unsegment?: () => boolean;
+}
+
 export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const host = opts.host ?? '0.0.0.0';
   const type = isIPv6(host) ? 'udp6' : 'udp4';
@@ -101,8 +116,30 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
   const starting = new Map<string, Promise<void>>();
   let listener: Socket | undefined;
+  // The listener's port when it is batched: lock-step transfers run on channels of it.
+  let shared: BatchedPort | undefined;
   let gso: UdpGso | undefined;
   let closing = false;
+  // Client ports whose transfer on the shared port ended lately, and until when they count.
+  // A duplicate of the last ACK (or one the client repeats) comes after the end: dropped,
+  // not answered with ERROR 5, which could land on the client's next transfer from the
+  // same port (firmware reuses ports). As a closed transfer socket did (the kernel's ICMP).
+  const ended = new Map<string, number>();
+  const ENDED_MS = 30_000;
+  const ENDED_MAX = 16_384;
+  const peerKey = (c: TftpPeer): string => `${c.address}|${c.port}`;
+  const markEnded = (c: TftpPeer): void => {
+    const t = now();
+    const k = peerKey(c);
+    ended.delete(k);
+    ended.set(k, t + ENDED_MS);
+    // Oldest first (insertion order): drop the expired, and the oldest past the cap.
+    for (const [key, until] of ended) {
+      if (until > t && ended.size <= ENDED_MAX) break;
+      ended.delete(key);
+    }
+  };
+  const endedRecently = (c: TftpPeer): boolean => (ended.get(peerKey(c)) ?? 0) > now();
 
   const emit = (e: TftpEvent): void => {
     try {
@@ -127,7 +164,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
    * The transfer's socket. A window goes out as one segmented send when its blocks fit
    * (at least two per send): DATA blocks of blksize + 4 bytes laid end to end.
    */
-  const bindTransferSocket = async (blksize: number, windowsize: number): Promise<{ socket: Socket; unsegment?: () => boolean }> => {
+  const bindTransferSocket = async (client: TftpPeer, blksize: number, windowsize: number): Promise<TransferSocket> => {
+    // One transfer per client port on the shared port: a second request from the same
+    // port (UEFI fetching again after its size probe, a duplicate) gets a TID of its own.
+    if (shared !== undefined && windowsize === 1 && !shared.hasChannel(client)) return { socket: shared.channel(client, () => markEnded(client)) };
     const perSend = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / (blksize + 4)));
     if (gso !== undefined && windowsize > 1 && perSend >= 2) {
       try {
@@ -160,7 +200,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     let source: BlockSource | undefined;
     // The open file, until it is read whole or becomes the transfer's source.
     let handle: FileHandle | undefined;
-    let bound: { socket: Socket; unsegment?: () => boolean };
+    let bound: TransferSocket;
     let n: ReturnType<typeof negotiate>;
     try {
       let size = data?.length ?? 0;
@@ -186,7 +226,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       if (data !== undefined) size = data.length;
       n = negotiate(p.options, size, limits);
       if (data === undefined && handle === undefined) throw new Error('unreachable: neither bytes nor an open file for a started transfer');
-      bound = await bindTransferSocket(n.blksize, n.windowsize);
+      bound = await bindTransferSocket(client, n.blksize, n.windowsize);
       source = data !== undefined ? bufferSource(data) : fileSource(handle as FileHandle, size, READ_CHUNK, n.blksize * n.windowsize);
     } catch (err) {
       // bound is unset here: bindTransferSocket is the last step that can throw.
@@ -256,7 +296,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     starting.set(key, pending);
   };
 
-  const onListenerMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+  const onListenerMessage = (msg: Buffer, rinfo: TftpPeer): void => {
     const client = { address: rinfo.address, port: rinfo.port };
     const r = decode(msg);
     if (!r.ok) {
@@ -270,40 +310,81 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     stats.packetsIn[p.op]++;
     if (closing) return;
     if (p.op === 'RRQ' || p.op === 'WRQ') onRequest(p, msg, client);
-    else log.debug({ client, op: p.op }, 'tftp: non-request packet on the listener dropped');
+    else if (shared !== undefined && (p.op === 'ACK' || p.op === 'DATA') && !endedRecently(client)) {
+      // On the shared port this is what a packet to a transfer socket that is not the
+      // client's was: RFC 1350 section 4, ERROR 5.
+      stats.unknownTid++;
+      stats.packetsOut.ERROR++;
+      shared.socket.send(encode({ op: 'ERROR', code: TftpErrorCode.UNKNOWN_TID, message: 'Unknown transfer ID' }), client.port, client.address, (err) => {
+        if (err) log.debug({ err, client }, 'tftp: sending ERROR 5 failed');
+      });
+    } else log.debug({ client, op: p.op }, 'tftp: non-request packet on the listener dropped');
   };
 
   return {
-    listen() {
-      if (listener) return Promise.reject(new Error('tftp: listen() called twice'));
-      const s = createSocket({ type });
-      listener = s;
-      return new Promise<{ address: string; port: number }>((resolve, reject) => {
-        const onBindError = (err: Error): void => {
-          s.close();
-          reject(new VaqueroError('VQ_ERR_IO', `tftp: cannot listen on ${host}:${opts.port ?? 69}: ${err.message}`, { cause: err }));
-        };
-        s.once('error', onBindError);
+    async listen() {
+      if (listener) throw new Error('tftp: listen() called twice');
+      const port = opts.port ?? 69;
+      const cannot = (err: unknown): VaqueroError => {
+        const message = err instanceof Error ? err.message : String(err);
+        return new VaqueroError('VQ_ERR_IO', `tftp: cannot listen on ${host}:${port}: ${message}`, { cause: err });
+      };
+      let s: Socket;
+      if (opts.batchedPort !== false) {
+        let p: BatchedPort | { unavailable: string };
+        try {
+          // A request (RRQ, WRQ) is the listener's even from a client port with a transfer.
+          const isRequest = (msg: Buffer): boolean => msg.length >= 2 && msg[0] === 0 && (msg[1] === 1 || msg[1] === 2);
+          p = await openBatchedPort(host, port, { lookup: literalLookup }, {
+            onOther: onListenerMessage,
+            alwaysOther: isRequest,
+            onOversize: (from, bytes) => {
+              stats.malformed++;
+              log.debug({ client: from, bytes }, 'tftp: datagram too long for a TFTP request or ACK, dropped');
+            },
+          });
+        } catch (err) {
+          throw cannot(err);
+        }
+        if ('unavailable' in p) log.info({ reason: p.unavailable }, 'tftp: no batched port; every transfer gets a port of its own');
+        else shared = p;
+      }
+      if (shared !== undefined) s = shared.socket;
+      else {
+        s = createSocket({ type });
         s.on('message', onListenerMessage);
-        s.bind({ address: host, port: opts.port ?? 69 }, () => {
-          s.removeListener('error', onBindError);
-          s.on('error', (err) => log.error({ err }, 'tftp: listener socket error'));
-          const a = s.address();
-          log.info({ address: a.address, port: a.port, roots }, 'tftp: listening');
-          resolve({ address: a.address, port: a.port });
+        await new Promise<void>((resolve, reject) => {
+          const onBindError = (err: Error): void => {
+            s.close();
+            reject(cannot(err));
+          };
+          s.once('error', onBindError);
+          s.bind({ address: host, port }, () => {
+            s.removeListener('error', onBindError);
+            resolve();
+          });
         });
-      }).then(async (bound) => {
-        if (opts.udpGso === false) return bound;
+      }
+      listener = s;
+      s.on('error', (err) => log.error({ err }, 'tftp: listener socket error'));
+      const a = s.address();
+      log.info({ address: a.address, port: a.port, roots, batched: shared !== undefined }, 'tftp: listening');
+      if (opts.udpGso !== false) {
         const g = await loadUdpGso(host);
         if ('unavailable' in g) log.info({ reason: g.unavailable }, 'tftp: no UDP segmentation offload; windows go out a datagram at a time');
         else gso = g;
-        return bound;
-      });
+      }
+      return { address: a.address, port: a.port };
     },
     async close() {
       if (closing) return;
       closing = true;
-      if (listener) {
+      // Requests are ignored from here on; transfers on the shared port still send through
+      // it, so the listener closes last.
+      await Promise.all([...starting.values()]);
+      await Promise.all([...running].map((r) => r.abort('server shutting down')));
+      if (shared) await shared.close();
+      else if (listener) {
         const s = listener;
         await new Promise<void>((resolve) => {
           try {
@@ -313,8 +394,6 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
           }
         });
       }
-      await Promise.all([...starting.values()]);
-      await Promise.all([...running].map((r) => r.abort('server shutting down')));
     },
     stats: () => copyStats(stats),
   };

@@ -1,8 +1,8 @@
-// Runs one read transfer: its own ephemeral UDP socket (RFC 1350 section 4,
-// the server's TID), the timer, and the file reads, driven by transfer.ts.
+// Runs one read transfer: its socket (a port of its own or a channel of the
+// listener's: RFC 1350 section 4, the TID), the timer and the file reads, driven by transfer.ts.
 
-import type { Socket, RemoteInfo } from 'node:dgram';
 import type { Logger } from 'pino';
+import type { DatagramChannel } from '../udp-batch.ts';
 import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS } from '../udp-gso.ts';
 import { decode, encode, Opcode, TftpErrorCode, type TftpPacket } from './packet.ts';
 import type { BlockSource } from './source.ts';
@@ -10,8 +10,11 @@ import type { TftpPeer, TftpStats } from './events.ts';
 import { start, step, bytesAcked, type TransferConfig, type TransferEffect, type TransferEvent, type TransferOutcome, type TransferState } from './transfer.ts';
 
 export interface SessionDeps {
-  /** Bound, with no listeners yet; the session owns and closes it. */
-  socket: Socket;
+  /**
+   * Bound, with no listeners yet; the session owns and closes it: a dgram socket of its
+   * own (its TID), or a channel of the listener's port (udp-batch.ts).
+   */
+  socket: DatagramChannel;
   /**
    * Set when the socket cuts a send into datagrams of blksize + 4 bytes (UDP_SEGMENT, see
    * src/io/udp-gso.ts), so the blocks of a window go out together; turns that off.
@@ -263,7 +266,7 @@ export function startSession(d: SessionDeps): Session {
     handle(TIMER);
   }
 
-  const onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+  const onMessage = (msg: Buffer, rinfo: TftpPeer): void => {
     if (rinfo.address !== client.address || rinfo.port !== client.port) {
       // RFC 1350 section 4: a packet from a foreign TID gets ERROR 5; the transfer goes on.
       stats.unknownTid++;

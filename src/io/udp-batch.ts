@@ -1,0 +1,316 @@
+// One UDP port shared by many peers, read and answered in batches: node's dgram
+// reads the first datagram of a burst (and so says the socket is readable),
+// recvmmsg drains the rest in one call, and what the handlers send meanwhile
+// leaves in one sendmmsg. Peers with a channel get their datagrams on it; the
+// others go to `onOther`. IPv4, through libc (libc.ts).
+
+import type { Socket, SocketOptions } from 'node:dgram';
+import { isIPv4 } from 'node:net';
+import { adoptFd, errnoName, loadLibc, udpFd, type Libc } from './libc.ts';
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+/** The part of a dgram socket a channel offers: sends to any peer, datagrams from its own. */
+export interface DatagramChannel {
+  send(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void;
+  on(event: 'message', listener: (msg: Buffer, from: Peer) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  removeAllListeners(event: 'message'): this;
+  close(): void;
+}
+
+export interface BatchedPort {
+  /** The port's dgram socket: address(), direct sends, 'error'. */
+  readonly socket: Socket;
+  /**
+   * Datagrams from `peer` come to the channel instead of `onOther`, and what it sends
+   * during a batch leaves with the batch. Throws if `peer` has one already (hasChannel).
+   * A message handed to a channel's listener is valid only during the call. `onClose` runs
+   * when the channel closes, before anything else can arrive from the peer.
+   */
+  channel(peer: Peer, onClose?: () => void): DatagramChannel;
+  hasChannel(peer: Peer): boolean;
+  /** Bursts read, datagrams read by recvmmsg, datagrams over RECV_BYTES dropped, sends the kernel refused. */
+  stats(): PortStats;
+  close(): Promise<void>;
+}
+
+export interface PortStats {
+  bursts: number;
+  drained: number;
+  oversize: number;
+  sendFailures: number;
+}
+
+export interface BatchedPortHandlers {
+  /** Datagrams from peers without a channel; `msg` is the handler's to keep. */
+  onOther: (msg: Buffer, from: Peer) => void;
+  /** Datagrams that go to `onOther` even from a peer with a channel (a server's new requests). */
+  alwaysOther?: (msg: Buffer) => boolean;
+  /** A datagram over RECV_BYTES, dropped (no TFTP packet we take is that long). */
+  onOversize?: (from: Peer, bytes: number) => void;
+}
+
+/** Datagrams one call reads or sends at most; a burst beyond it takes more calls. */
+const SLOTS = 64;
+/** Largest datagram taken (RFC 2347 keeps a request with options within 512 bytes); longer ones are dropped. */
+export const RECV_BYTES = 2048;
+/** Largest datagram a channel sends with the batch (DATA of blksize 1468); longer ones go alone. */
+export const SEND_BYTES = 1472;
+// struct mmsghdr on 64-bit Linux: msghdr (msg_name, msg_namelen, msg_iov, msg_iovlen,
+// msg_control, msg_controllen, msg_flags: 56 bytes), then msg_len, padded to 64.
+const MMSG = 64;
+const IOV = 16;
+const SA = 16;
+const MSG_DONTWAIT = 0x40;
+const MSG_TRUNC = 0x20;
+
+/** ip * 65536 + port: exact in a double, and no string per datagram. */
+function keyOf(address: string, port: number): number {
+  let ip = 0;
+  for (const part of address.split('.')) ip = ip * 256 + Number(part);
+  return ip * 65536 + port;
+}
+
+function sockaddrIn(address: string, port: number): Uint8Array {
+  const sa = new Uint8Array(SA);
+  sa[0] = 2; // AF_INET, little-endian u16
+  sa[2] = port >> 8;
+  sa[3] = port & 255;
+  address.split('.').forEach((part, i) => (sa[4 + i] = Number(part)));
+  return sa;
+}
+
+interface Queued {
+  callback: (err: Error | null) => void;
+  slot: number;
+}
+
+class Channel implements DatagramChannel {
+  onMessage: ((msg: Buffer, from: Peer) => void) | undefined;
+  onError: ((err: Error) => void) | undefined;
+  closed = false;
+  readonly sa: Uint8Array;
+
+  constructor(
+    private readonly port: Port,
+    readonly key: number,
+    readonly peer: Peer,
+    private readonly onClose?: () => void,
+  ) {
+    this.sa = sockaddrIn(peer.address, peer.port);
+  }
+
+  send(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
+    if (this.closed) throw new Error('send on a closed channel');
+    if (port === this.peer.port && address === this.peer.address) this.port.queue(this, msg, callback);
+    else this.port.direct(msg, port, address, callback);
+  }
+
+  on(event: 'message', listener: (msg: Buffer, from: Peer) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  on(event: 'message' | 'error', listener: ((msg: Buffer, from: Peer) => void) | ((err: Error) => void)): this {
+    if (event === 'message') this.onMessage = listener as (msg: Buffer, from: Peer) => void;
+    else this.onError = listener as (err: Error) => void;
+    return this;
+  }
+
+  removeAllListeners(event: 'message'): this {
+    if (event === 'message') this.onMessage = undefined;
+    return this;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.port.release(this);
+    this.onClose?.();
+  }
+}
+
+class Port implements BatchedPort {
+  private readonly channels = new Map<number, Channel>();
+  private readonly mem: ReturnType<Libc['alloc']>;
+  private readonly view: DataView;
+  private readonly at: { rmsg: number; rname: number; rbuf: number; smsg: number; siov: number; sname: number; sbuf: number };
+  private inBatch = false;
+  private queued = 0;
+  private readonly callbacks: Queued[] = [];
+  private readonly counts: PortStats = { bursts: 0, drained: 0, oversize: 0, sendFailures: 0 };
+
+  constructor(
+    private readonly c: Libc,
+    private readonly fd: number,
+    readonly socket: Socket,
+    private readonly h: BatchedPortHandlers,
+  ) {
+    const at = { rmsg: 0, riov: 0, rname: 0, rbuf: 0, smsg: 0, siov: 0, sname: 0, sbuf: 0, end: 0 };
+    at.riov = at.rmsg + SLOTS * MMSG;
+    at.rname = at.riov + SLOTS * IOV;
+    at.rbuf = at.rname + SLOTS * SA;
+    at.smsg = at.rbuf + SLOTS * RECV_BYTES;
+    at.siov = at.smsg + SLOTS * MMSG;
+    at.sname = at.siov + SLOTS * IOV;
+    at.sbuf = at.sname + SLOTS * SA;
+    at.end = at.sbuf + SLOTS * SEND_BYTES;
+    this.at = at;
+    this.mem = c.alloc(at.end);
+    this.view = new DataView(this.mem.bytes.buffer, this.mem.bytes.byteOffset, at.end);
+    const ptr = (offset: number): bigint => this.mem.address + BigInt(offset);
+    // Every pointer is written once; a call only changes lengths.
+    for (let i = 0; i < SLOTS; i++) {
+      for (const [msg, iov, name, buf, size] of [
+        [at.rmsg, at.riov, at.rname, at.rbuf, RECV_BYTES],
+        [at.smsg, at.siov, at.sname, at.sbuf, SEND_BYTES],
+      ] as const) {
+        const m = msg + i * MMSG;
+        this.view.setBigUint64(m, ptr(name + i * SA), true); // msg_name
+        this.view.setUint32(m + 8, SA, true); // msg_namelen
+        this.view.setBigUint64(m + 16, ptr(iov + i * IOV), true); // msg_iov
+        this.view.setBigUint64(m + 24, 1n, true); // msg_iovlen
+        this.view.setBigUint64(iov + i * IOV, ptr(buf + i * size), true); // iov_base
+        this.view.setBigUint64(iov + i * IOV + 8, BigInt(size), true); // iov_len
+      }
+    }
+    socket.on('message', (msg, rinfo) => this.onBurst(msg, rinfo));
+  }
+
+  channel(peer: Peer, onClose?: () => void): DatagramChannel {
+    const key = keyOf(peer.address, peer.port);
+    if (this.channels.has(key)) throw new Error(`${peer.address}:${peer.port} has a channel already`);
+    const ch = new Channel(this, key, { address: peer.address, port: peer.port }, onClose);
+    this.channels.set(key, ch);
+    return ch;
+  }
+
+  hasChannel(peer: Peer): boolean {
+    return this.channels.has(keyOf(peer.address, peer.port));
+  }
+
+  stats(): PortStats {
+    return { ...this.counts };
+  }
+
+  release(ch: Channel): void {
+    if (this.channels.get(ch.key) === ch) this.channels.delete(ch.key);
+  }
+
+  /** A send outside the batch (another peer, too long, or no batch running): dgram's own. */
+  direct(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
+    if (callback) this.socket.send(msg, port, address, (err) => callback(err));
+    else this.socket.send(msg, port, address);
+  }
+
+  queue(ch: Channel, msg: Buffer | readonly Buffer[], callback?: (err: Error | null) => void): void {
+    const parts = Buffer.isBuffer(msg) ? [msg] : msg;
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (!this.inBatch || length > SEND_BYTES) return this.direct(msg, ch.peer.port, ch.peer.address, callback);
+    if (this.queued === SLOTS) this.flush();
+    const slot = this.queued++;
+    let o = this.at.sbuf + slot * SEND_BYTES;
+    for (const p of parts) {
+      this.mem.bytes.set(p, o);
+      o += p.length;
+    }
+    this.view.setBigUint64(this.at.siov + slot * IOV + 8, BigInt(length), true);
+    this.mem.bytes.set(ch.sa, this.at.sname + slot * SA);
+    if (callback) this.callbacks.push({ callback, slot });
+  }
+
+  private flush(): void {
+    if (this.queued === 0) return;
+    const n = this.queued;
+    this.queued = 0;
+    let sent = this.c.sendmmsg(this.fd, this.mem.address + BigInt(this.at.smsg), n, 0);
+    let err: Error | null = null;
+    if (sent < n) {
+      // The first refused datagram has the errno; the rest were not tried. Like a lost
+      // datagram (the sender's timer covers it), counted and reported to any callback.
+      err = new Error(`sendmmsg: ${errnoName(this.c.errno())}`);
+      sent = Math.max(0, sent);
+      this.counts.sendFailures += n - sent;
+    }
+    for (const q of this.callbacks.splice(0)) process.nextTick(q.callback, q.slot < sent ? null : err);
+  }
+
+  private dispatch(msg: Buffer, key: number, from: () => Peer): void {
+    const ch = this.channels.get(key);
+    if (ch !== undefined && !(this.h.alwaysOther?.(msg) ?? false)) ch.onMessage?.(msg, ch.peer);
+    else this.h.onOther(Buffer.from(msg), from());
+  }
+
+  private oversize(from: Peer, bytes: number): void {
+    this.counts.oversize++;
+    this.h.onOversize?.(from, bytes);
+  }
+
+  private onBurst(first: Buffer, rinfo: { address: string; port: number }): void {
+    this.counts.bursts++;
+    this.inBatch = true;
+    try {
+      // The same limit as the drained ones below, whichever read a datagram.
+      if (first.length > RECV_BYTES) this.oversize({ address: rinfo.address, port: rinfo.port }, first.length);
+      else this.dispatch(first, keyOf(rinfo.address, rinfo.port), () => ({ address: rinfo.address, port: rinfo.port }));
+      const { at, view } = this;
+      for (;;) {
+        for (let i = 0; i < SLOTS; i++) view.setUint32(at.rmsg + i * MMSG + 8, SA, true);
+        const n = this.c.recvmmsg(this.fd, this.mem.address + BigInt(at.rmsg), SLOTS, MSG_DONTWAIT, null);
+        if (n <= 0) break; // EAGAIN: drained (any other error shows on dgram's next read)
+        this.counts.drained += n;
+        for (let i = 0; i < n; i++) {
+          const m = at.rmsg + i * MMSG;
+          const name = at.rname + i * SA;
+          const port = view.getUint16(name + 2);
+          const ip = view.getUint32(name + 4);
+          const from = (): Peer => ({ address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, port });
+          // MSG_TRUNC: the datagram was longer than its slot (msg_len is the slot's size).
+          if (view.getInt32(m + 48, true) & MSG_TRUNC) {
+            this.oversize(from(), view.getUint32(m + 56, true));
+            continue;
+          }
+          const bytes = Buffer.from(this.mem.bytes.buffer, this.mem.bytes.byteOffset + at.rbuf + i * RECV_BYTES, view.getUint32(m + 56, true));
+          this.dispatch(bytes, ip * 65536 + port, from);
+        }
+        if (n < SLOTS) break;
+      }
+    } finally {
+      this.inBatch = false;
+      this.flush();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await new Promise<void>((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+    this.mem.free();
+  }
+}
+
+/**
+ * Binds `address`:`port` (IPv4) for batched reading and sending. Resolves to why not
+ * where it cannot be had (koffi or libc missing, an IPv6 address); rejects when the bind
+ * itself fails (EADDRINUSE, EACCES), as a dgram bind would.
+ */
+export async function openBatchedPort(
+  address: string,
+  port: number,
+  options: Omit<SocketOptions, 'type'>,
+  handlers: BatchedPortHandlers,
+): Promise<BatchedPort | { unavailable: string }> {
+  if (!isIPv4(address)) return { unavailable: `batched UDP is IPv4 only (${address})` };
+  const c = await loadLibc();
+  if ('unavailable' in c) return c;
+  const fd = udpFd(c, address, port);
+  const socket = await adoptFd(c, fd, 'udp4', options);
+  return new Port(c, fd, socket, handlers);
+}

@@ -1,0 +1,171 @@
+// The batched UDP port: real sockets on loopback. A client sends a burst in one
+// tick, so the datagrams wait in the kernel together: node reads the first,
+// recvmmsg the rest, and what the handlers send goes out in one sendmmsg.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSocket, type Socket } from 'node:dgram';
+import { openBatchedPort, RECV_BYTES, SEND_BYTES, type BatchedPort, type Peer } from '../../src/io/udp-batch.ts';
+
+interface Client {
+  socket: Socket;
+  port: number;
+  got: Buffer[];
+}
+
+async function client(): Promise<Client> {
+  const socket = createSocket('udp4');
+  const got: Buffer[] = [];
+  socket.on('message', (m) => got.push(m));
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  return { socket, port: socket.address().port, got };
+}
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  const end = Date.now() + 3000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A port on 127.0.0.1 whose other datagrams land in `other`; closed after `fn`. */
+async function withPort(fn: (p: BatchedPort, port: number, other: Array<{ msg: Buffer; from: Peer }>, oversize: number[]) => Promise<void>, alwaysOther?: (m: Buffer) => boolean): Promise<void> {
+  const other: Array<{ msg: Buffer; from: Peer }> = [];
+  const oversize: number[] = [];
+  const opened = await openBatchedPort('127.0.0.1', 0, {}, { onOther: (msg, from) => other.push({ msg, from }), onOversize: (_f, n) => oversize.push(n), ...(alwaysOther ? { alwaysOther } : {}) });
+  if ('unavailable' in opened) throw new Error(`batched port unavailable: ${opened.unavailable}`);
+  try {
+    await fn(opened, opened.socket.address().port, other, oversize);
+  } finally {
+    await opened.close();
+  }
+}
+
+test('a burst from a peer with a channel: every datagram reaches the channel in order, the echoes leave in one sendmmsg', async () => {
+  await withPort(async (p, port) => {
+    const c = await client();
+    try {
+      const ch = p.channel({ address: '127.0.0.1', port: c.port });
+      const seen: string[] = [];
+      ch.on('message', (msg, from) => {
+        seen.push(msg.toString());
+        assert.equal(from, { address: '127.0.0.1', port: c.port });
+        ch.send([Buffer.from('re:'), Buffer.from(msg)], c.port, '127.0.0.1');
+      });
+      const sent = Array.from({ length: 100 }, (_, i) => `m${i}`);
+      for (const m of sent) c.socket.send(m, port, '127.0.0.1');
+      await until('100 echoes', () => c.got.length === 100);
+      assert.equal(seen, sent);
+      assert.equal(c.got.map(String), sent.map((m) => `re:${m}`));
+      const st = p.stats();
+      // node read the first of each burst; recvmmsg the rest (at least some came together).
+      assert.is(st.drained + st.bursts, 100);
+      assert.ok(st.drained > 0, `nothing was drained: ${JSON.stringify(st)}`);
+      assert.is(st.sendFailures, 0);
+    } finally {
+      c.socket.close();
+    }
+  });
+});
+
+test('peers without a channel go to onOther, with a copy of the bytes and their address; a closed channel sends its peer there too', async () => {
+  await withPort(async (p, port, other) => {
+    const a = await client();
+    const b = await client();
+    try {
+      const ch = p.channel({ address: '127.0.0.1', port: a.port });
+      const onA: string[] = [];
+      ch.on('message', (m) => onA.push(m.toString()));
+      a.socket.send('to-channel', port, '127.0.0.1');
+      b.socket.send('to-other', port, '127.0.0.1');
+      await until('both', () => onA.length === 1 && other.length === 1);
+      assert.equal(other.map((o) => ({ msg: o.msg.toString(), from: o.from })), [{ msg: 'to-other', from: { address: '127.0.0.1', port: b.port } }]);
+      assert.is(p.hasChannel({ address: '127.0.0.1', port: a.port }), true);
+      ch.close();
+      assert.is(p.hasChannel({ address: '127.0.0.1', port: a.port }), false);
+      a.socket.send('after-close', port, '127.0.0.1');
+      await until('after close', () => other.length === 2);
+      assert.equal(other[1]!.from, { address: '127.0.0.1', port: a.port });
+      assert.equal(onA, ['to-channel']);
+      assert.throws(() => ch.send(Buffer.from('x'), a.port, '127.0.0.1'), /closed channel/);
+    } finally {
+      a.socket.close();
+      b.socket.close();
+    }
+  });
+});
+
+test('alwaysOther: matching datagrams go to onOther even from a peer with a channel', async () => {
+  await withPort(
+    async (p, port, other) => {
+      const c = await client();
+      try {
+        const ch = p.channel({ address: '127.0.0.1', port: c.port });
+        const onCh: string[] = [];
+        ch.on('message', (m) => onCh.push(m.toString()));
+        c.socket.send('!request', port, '127.0.0.1');
+        c.socket.send('ack', port, '127.0.0.1');
+        await until('both', () => onCh.length === 1 && other.length === 1);
+        assert.equal({ ch: onCh, other: other.map((o) => o.msg.toString()) }, { ch: ['ack'], other: ['!request'] });
+      } finally {
+        c.socket.close();
+      }
+    },
+    (m) => m[0] === 0x21,
+  );
+});
+
+test('sends outside a burst, longer than a slot, or to another peer go out at once through dgram; callbacks are called', async () => {
+  await withPort(async (p) => {
+    const a = await client();
+    const b = await client();
+    try {
+      const ch = p.channel({ address: '127.0.0.1', port: a.port });
+      const long = Buffer.alloc(SEND_BYTES + 100, 7);
+      const done: Array<Error | null> = [];
+      ch.send(Buffer.from('outside'), a.port, '127.0.0.1', (err) => done.push(err));
+      ch.send(long, a.port, '127.0.0.1');
+      ch.send(Buffer.from('to-b'), b.port, '127.0.0.1', (err) => done.push(err));
+      await until('all three', () => a.got.length === 2 && b.got.length === 1 && done.length === 2);
+      assert.equal({ a: a.got.map((g) => g.length), b: b.got.map(String), done }, { a: [7, SEND_BYTES + 100], b: ['to-b'], done: [null, null] });
+    } finally {
+      a.socket.close();
+      b.socket.close();
+    }
+  });
+});
+
+test('a datagram longer than RECV_BYTES is dropped and counted, whether node or recvmmsg read it', async () => {
+  await withPort(async (p, port, other, oversize) => {
+    const c = await client();
+    try {
+      c.socket.send(Buffer.alloc(RECV_BYTES + 1), port, '127.0.0.1'); // first of its burst: node reads it
+      c.socket.send(Buffer.alloc(10), port, '127.0.0.1');
+      c.socket.send(Buffer.alloc(RECV_BYTES + 500), port, '127.0.0.1'); // drained: truncated by recvmmsg
+      c.socket.send(Buffer.alloc(RECV_BYTES), port, '127.0.0.1'); // exactly the limit: taken
+      await until('two taken, two dropped', () => other.length === 2 && oversize.length === 2);
+      assert.equal(other.map((o) => o.msg.length), [10, RECV_BYTES]);
+      assert.is(p.stats().oversize, 2);
+    } finally {
+      c.socket.close();
+    }
+  });
+});
+
+test('a second channel for the same peer is refused; IPv6 is not batched; a port in use rejects', async () => {
+  await withPort(async (p, port) => {
+    p.channel({ address: '127.0.0.1', port: 40000 });
+    assert.throws(() => p.channel({ address: '127.0.0.1', port: 40000 }), /has a channel already/);
+    assert.equal(await openBatchedPort('::1', 0, {}, { onOther: () => undefined }), { unavailable: 'batched UDP is IPv4 only (::1)' });
+    let err: unknown;
+    try {
+      await openBatchedPort('127.0.0.1', port, {}, { onOther: () => undefined });
+    } catch (e) {
+      err = e;
+    }
+    assert.match(String(err), /EADDRINUSE/);
+  });
+});
+
+test.run();
