@@ -137,6 +137,8 @@ class Port implements BatchedPort {
   private readonly view: DataView;
   private readonly at: { rmsg: number; rname: number; rbuf: number; smsg: number; siov: number; sname: number; sbuf: number };
   private inBatch = false;
+  private flushScheduled = false;
+  private closed = false;
   private queued = 0;
   private readonly callbacks: Queued[] = [];
   private readonly counts: PortStats = { bursts: 0, drained: 0, oversize: 0, sendFailures: 0 };
@@ -198,7 +200,7 @@ class Port implements BatchedPort {
     if (this.channels.get(ch.key) === ch) this.channels.delete(ch.key);
   }
 
-  /** A send outside the batch (another peer, too long, or no batch running): dgram's own. */
+  /** A send that cannot join a batch (another peer, too long, the port closing): dgram's own. */
   direct(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
     if (callback) this.socket.send(msg, port, address, (err) => callback(err));
     else this.socket.send(msg, port, address);
@@ -208,7 +210,17 @@ class Port implements BatchedPort {
     const parts = Buffer.isBuffer(msg) ? [msg] : msg;
     let length = 0;
     for (const p of parts) length += p.length;
-    if (!this.inBatch || length > SEND_BYTES) return this.direct(msg, ch.peer.port, ch.peer.address, callback);
+    if (length > SEND_BYTES || this.closed) {
+      // What is queued goes first: a peer gets its datagrams in the order they were sent.
+      this.flush();
+      return this.direct(msg, ch.peer.port, ch.peer.address, callback);
+    }
+    // Outside a burst (a transfer that finished opening its file, a timer) the send waits
+    // for the end of this turn of the event loop, where the others of the turn join it.
+    if (!this.inBatch && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushLater);
+    }
     if (this.queued === SLOTS) this.flush();
     const slot = this.queued++;
     let o = this.at.sbuf + slot * SEND_BYTES;
@@ -220,6 +232,11 @@ class Port implements BatchedPort {
     this.mem.bytes.set(ch.sa, this.at.sname + slot * SA);
     if (callback) this.callbacks.push({ callback, slot });
   }
+
+  private readonly flushLater = (): void => {
+    this.flushScheduled = false;
+    if (!this.closed) this.flush();
+  };
 
   private flush(): void {
     if (this.queued === 0) return;
@@ -285,6 +302,7 @@ class Port implements BatchedPort {
 
   async close(): Promise<void> {
     this.flush();
+    this.closed = true;
     await new Promise<void>((resolve) => {
       try {
         this.socket.close(() => resolve());

@@ -116,7 +116,7 @@ test('alwaysOther: matching datagrams go to onOther even from a peer with a chan
   );
 });
 
-test('sends outside a burst, longer than a slot, or to another peer go out at once through dgram; callbacks are called', async () => {
+test('a send outside a burst leaves at the end of the loop turn, a longer one after it (order kept), one to another peer at once; callbacks are called', async () => {
   await withPort(async (p) => {
     const a = await client();
     const b = await client();
