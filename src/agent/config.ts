@@ -34,6 +34,12 @@ export interface AgentConfig {
   filesDir: string | undefined;
   /** TFTP folder. Default: the env agent's tftp_server.base_dir; Debian's /usr/lib/ipxe is always the fallback. */
   tftpDir: string | undefined;
+  /**
+   * Lock-step TFTP transfers answer from the listening port, read and answered in batches
+   * (Agent.TFTPSinglePort, --tftp-single-port on|off). Off: a port per transfer, for a
+   * client or firewall that will not take replies from port 69. Default on.
+   */
+  tftpSinglePort: boolean;
   /** A booting host that takes no step for this long raises boot.stalled (outage table row va-to-host). */
   stallAfterMs: number;
   /** Events kept in memory for the admin endpoint. Default 1000. */
@@ -54,6 +60,7 @@ export interface ConfigInput {
   admin?: string;
   files?: string;
   tftpDir?: string;
+  tftpSinglePort?: string;
   logLevel?: string;
 }
 
@@ -82,6 +89,14 @@ function port(v: string | number | undefined, what: string): number | undefined 
 function optionalPort(v: string | number | undefined, what: string, dflt: number): number | null {
   if (v === 'off' || v === 'none' || v === 'false') return null;
   return port(v, what) ?? dflt;
+}
+
+/** on/off, true/false, yes/no (YAML booleans too). */
+function flag(v: Json | undefined, what: string): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v === true || v === 'on' || v === 'true' || v === 'yes') return true;
+  if (v === false || v === 'off' || v === 'false' || v === 'no') return false;
+  return fail(`${what}: '${String(v)}' is not on or off`);
 }
 
 function str(m: JsonMap | undefined, key: string): string | undefined {
@@ -141,6 +156,7 @@ export function loadAgentConfig(input: ConfigInput, env: NodeJS.ProcessEnv = pro
     admin,
     filesDir: files,
     tftpDir,
+    tftpSinglePort: flag(input.tftpSinglePort ?? agent?.TFTPSinglePort, 'tftp single port') ?? true,
     stallAfterMs: parseDuration(agent?.StallTimeout, 'Agent.StallTimeout') ?? detectionAfterMs('va-to-host') ?? 600_000,
     eventHistory: history,
     log: { level },

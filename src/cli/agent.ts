@@ -26,6 +26,8 @@ that does not validate is reported and the last good model keeps serving.
   --admin HOST:PORT|off  admin endpoint (default 127.0.0.1:24604)
   --files DIR        folder served under /files (default: asset_server.base_dir)
   --tftp-dir DIR     TFTP folder (default: tftp_server.base_dir, then /usr/lib/ipxe)
+  --tftp-single-port on|off  lock-step TFTP replies from port 69, in batches (default on);
+                     off: a port per transfer
   --log-level LEVEL  fatal, error, warn, info, debug, trace (default info)
   --dev              developer defaults: without root, DHCP and TFTP (ports
                      below 1024) are left off with a note on how to grant them
@@ -47,6 +49,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     admin: { type: 'string' },
     files: { type: 'string' },
     'tftp-dir': { type: 'string' },
+    'tftp-single-port': { type: 'string' },
     'log-level': { type: 'string' },
     dev: { type: 'boolean' },
   });
@@ -66,6 +69,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ...set('admin', values.admin),
     ...set('files', values.files),
     ...set('tftpDir', values['tftp-dir']),
+    ...set('tftpSinglePort', values['tftp-single-port']),
     ...set('logLevel', values['log-level']),
   });
   const notes: string[] = [];
