@@ -2,11 +2,11 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openConfined, splitRequestPath } from '../../src/io/tftp/confine.ts';
+import { createLocator, openConfined, splitRequestPath } from '../../src/io/tftp/confine.ts';
 import { toNetascii } from '../../src/io/tftp/netascii.ts';
 
 test('splitRequestPath: leading slashes dropped, "." and empty segments dropped, ".." refused', () => {
@@ -70,6 +70,38 @@ test('openConfined: base first, then fallbacks; symlinks only inside; FIFOs and 
     assert.equal(await read(roots, 'nope'), { code: 1, reason: 'not found' });
     assert.equal(await read(roots, 'a.bin/x'), { code: 1, reason: 'not found' });
     assert.equal(await read([join(base, 'missing'), fallback], 'a.bin'), 'fallback copy');
+  });
+});
+
+test('createLocator: lookups of one path in the same turn share one result; escaping and missing paths are undefined', async () => {
+  await withTree(async (base, fallback) => {
+    const locate = createLocator([base, fallback]);
+    const same = await Promise.all([locate(['a.bin']), locate(['a.bin']), locate(['a.bin'])]);
+    assert.ok(same[0] !== undefined && same[0] === same[1] && same[1] === same[2], 'one shared lookup');
+    assert.is(same[0]?.path.endsWith('/base/a.bin'), true);
+    assert.is(same[0]?.stat.size, 3n);
+    const later = await locate(['a.bin']);
+    assert.is.not(later, same[0]); // another turn: a lookup of its own
+    assert.equal(await Promise.all([locate(['escape']), locate(['nope']), locate(['sub', 'b.bin']), locate(['ipxe.efi'])]).then((r) => r.map((x) => x?.path.split('/').slice(-2).join('/'))), [
+      undefined,
+      undefined,
+      'sub/b.bin',
+      'fallback/ipxe.efi',
+    ]);
+  });
+});
+
+test('createLocator: a request that arrives after a lookup started is checked against the file system as it is then', async () => {
+  await withTree(async (base, fallback, outside) => {
+    const locate = createLocator([base, fallback]);
+    const first = locate(['a.bin']); // its lookup starts at the end of this turn
+    await new Promise((r) => setImmediate(r));
+    // Now a.bin becomes a symlink out of the folder, before the second request arrives.
+    await rename(join(base, 'a.bin'), join(outside, 'moved'));
+    await symlink(join(outside, 'moved'), join(base, 'a.bin'));
+    const second = await locate(['a.bin']);
+    assert.is(second, undefined);
+    await first; // whatever it found, it arrived before the change
   });
 });
 

@@ -120,3 +120,37 @@ export async function locateConfined(roots: readonly string[], segments: readonl
   }
   return undefined;
 }
+
+type Located = { path: string; stat: BigIntStats } | undefined;
+
+/**
+ * locateConfined for requests that come in bursts (a rack of hosts fetching the same ROM):
+ * lookups of one path asked for in the same turn of the event loop share one set of checks,
+ * started at the end of that turn (setImmediate), after the last of them arrived, so every
+ * request is still checked against the file system as it stands after its arrival. One
+ * that arrives while a lookup runs gets the lookup of its own turn. 50 concurrent fetches
+ * of one ROM cost one lookup instead of fifty (three thread-pool round trips each).
+ */
+export function createLocator(roots: readonly string[]): (segments: readonly string[]) => Promise<Located> {
+  const pending = new Map<string, { segments: readonly string[]; waiters: Array<(r: Located) => void> }>();
+  return (segments) =>
+    new Promise((resolve) => {
+      // NUL never occurs in a segment (splitRequestPath refuses it).
+      const key = segments.join('\0');
+      const entry = pending.get(key);
+      if (entry !== undefined) {
+        entry.waiters.push(resolve);
+        return;
+      }
+      const created = { segments, waiters: [resolve] };
+      pending.set(key, created);
+      setImmediate(() => {
+        pending.delete(key);
+        // Any failure is `undefined`: openConfined then decides, and reports why.
+        const deliver = (r: Located): void => {
+          for (const w of created.waiters) w(r);
+        };
+        locateConfined(roots, created.segments).then(deliver, () => deliver(undefined));
+      });
+    });
+}

@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
 import { openBatchedPort, type BatchedPort, type DatagramChannel } from '../udp-batch.ts';
 import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS, loadUdpGso, type UdpGso } from '../udp-gso.ts';
-import { locateConfined, openConfined, splitRequestPath } from './confine.ts';
+import { createLocator, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
 import { toNetascii } from './netascii.ts';
 import { negotiate } from './options.ts';
@@ -109,6 +109,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const now = opts.now ?? (() => performance.now());
   const stats = emptyStats();
   const smallFiles = new SmallFileCache({ ...DEFAULT_SMALL_FILE_LIMITS, ...opts.smallFiles });
+  const locate = createLocator(roots);
   const running = new Set<Session>();
   // Running transfers by the request that started them (same key as `starting`).
   const byRequest = new Map<string, Session>();
@@ -195,7 +196,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     if (!split.ok) return refuse(client, file, split.code, split.reason, split.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
     // ROMs are fetched again and again: look for a kept copy before opening anything. A
     // small file is read whole, so a transfer serves one version even if it changes.
-    const located = await locateConfined(roots, split.segments);
+    const located = await locate(split.segments);
     let data = located ? smallFiles.get(located.path, located.stat) : undefined;
     let source: BlockSource | undefined;
     // The open file, until it is read whole or becomes the transfer's source.
