@@ -68,11 +68,19 @@ const SA = 16;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
 
-/** ip * 65536 + port: exact in a double, and no string per datagram. */
-function keyOf(address: string, port: number): number {
+function ipOf(address: string): number {
   let ip = 0;
   for (const part of address.split('.')) ip = ip * 256 + Number(part);
-  return ip * 65536 + port;
+  return ip;
+}
+
+function ipString(ip: number): string {
+  return `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+}
+
+/** ip * 65536 + port: exact in a double, and no string per datagram. */
+function keyOf(address: string, port: number): number {
+  return ipOf(address) * 65536 + port;
 }
 
 function sockaddrIn(address: string, port: number): Uint8Array {
@@ -254,10 +262,11 @@ class Port implements BatchedPort {
     for (const q of this.callbacks.splice(0)) process.nextTick(q.callback, q.slot < sent ? null : err);
   }
 
-  private dispatch(msg: Buffer, key: number, from: () => Peer): void {
-    const ch = this.channels.get(key);
+  /** `address` when node read it (a string already), else made from `ip` only if needed. */
+  private dispatch(msg: Buffer, ip: number, port: number, address?: string): void {
+    const ch = this.channels.get(ip * 65536 + port);
     if (ch !== undefined && !(this.h.alwaysOther?.(msg) ?? false)) ch.onMessage?.(msg, ch.peer);
-    else this.h.onOther(Buffer.from(msg), from());
+    else this.h.onOther(Buffer.from(msg), { address: address ?? ipString(ip), port });
   }
 
   private oversize(from: Peer, bytes: number): void {
@@ -271,7 +280,7 @@ class Port implements BatchedPort {
     try {
       // The same limit as the drained ones below, whichever read a datagram.
       if (first.length > RECV_BYTES) this.oversize({ address: rinfo.address, port: rinfo.port }, first.length);
-      else this.dispatch(first, keyOf(rinfo.address, rinfo.port), () => ({ address: rinfo.address, port: rinfo.port }));
+      else this.dispatch(first, ipOf(rinfo.address), rinfo.port, rinfo.address);
       const { at, view } = this;
       for (;;) {
         for (let i = 0; i < SLOTS; i++) view.setUint32(at.rmsg + i * MMSG + 8, SA, true);
@@ -283,14 +292,13 @@ class Port implements BatchedPort {
           const name = at.rname + i * SA;
           const port = view.getUint16(name + 2);
           const ip = view.getUint32(name + 4);
-          const from = (): Peer => ({ address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, port });
           // MSG_TRUNC: the datagram was longer than its slot (msg_len is the slot's size).
           if (view.getInt32(m + 48, true) & MSG_TRUNC) {
-            this.oversize(from(), view.getUint32(m + 56, true));
+            this.oversize({ address: ipString(ip), port }, view.getUint32(m + 56, true));
             continue;
           }
           const bytes = Buffer.from(this.mem.bytes.buffer, this.mem.bytes.byteOffset + at.rbuf + i * RECV_BYTES, view.getUint32(m + 56, true));
-          this.dispatch(bytes, ip * 65536 + port, from);
+          this.dispatch(bytes, ip, port);
         }
         if (n < SLOTS) break;
       }
