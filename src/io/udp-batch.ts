@@ -215,9 +215,10 @@ class Port implements BatchedPort {
   }
 
   queue(ch: Channel, msg: Buffer | readonly Buffer[], callback?: (err: Error | null) => void): void {
-    const parts = Buffer.isBuffer(msg) ? [msg] : msg;
+    const one = Buffer.isBuffer(msg);
     let length = 0;
-    for (const p of parts) length += p.length;
+    if (one) length = msg.length;
+    else for (let i = 0; i < msg.length; i++) length += (msg[i] as Buffer).length;
     if (length > SEND_BYTES || this.closed) {
       // What is queued goes first: a peer gets its datagrams in the order they were sent.
       this.flush();
@@ -231,15 +232,24 @@ class Port implements BatchedPort {
     }
     if (this.queued === SLOTS) this.flush();
     const slot = this.queued++;
+    const bytes = this.mem.bytes;
     let o = this.at.sbuf + slot * SEND_BYTES;
-    for (const p of parts) {
-      this.mem.bytes.set(p, o);
-      o += p.length;
+    if (one) bytes.set(msg, o);
+    else {
+      for (let i = 0; i < msg.length; i++) {
+        const p = msg[i] as Buffer;
+        bytes.set(p, o);
+        o += p.length;
+      }
     }
-    this.view.setBigUint64(this.at.siov + slot * IOV + 8, BigInt(length), true);
-    this.mem.bytes.set(ch.sa, this.at.sname + slot * SA);
+    // iov_len, a 64-bit length below 2^32: two 32-bit halves, no BigInt per datagram.
+    const iov = this.at.siov + slot * IOV + 8;
+    this.view.setUint32(iov, length, true);
+    this.view.setUint32(iov + 4, 0, true);
+    bytes.set(ch.sa, this.at.sname + slot * SA);
     if (callback) this.callbacks.push({ callback, slot });
   }
+
 
   private readonly flushLater = (): void => {
     this.flushScheduled = false;
