@@ -117,6 +117,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
   const starting = new Map<string, Promise<void>>();
   let listener: Socket | undefined;
+  let listenCalled = false;
   // The listener's port when it is batched: lock-step transfers run on channels of it.
   let shared: BatchedPort | undefined;
   let gso: UdpGso | undefined;
@@ -162,8 +163,9 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   };
 
   /**
-   * The transfer's socket. A window goes out as one segmented send when its blocks fit
-   * (at least two per send): DATA blocks of blksize + 4 bytes laid end to end.
+   * The transfer's socket: a channel of the listener's port for a lock-step transfer, else
+   * a port of its own, segmenting when its windows fit (at least two DATA blocks of
+   * blksize + 4 bytes per send).
    */
   const bindTransferSocket = async (client: TftpPeer, blksize: number, windowsize: number): Promise<TransferSocket> => {
     // One transfer per client port on the shared port: a second request from the same
@@ -324,7 +326,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
 
   return {
     async listen() {
-      if (listener) throw new Error('tftp: listen() called twice');
+      if (listenCalled) throw new Error('tftp: listen() called twice');
+      listenCalled = true;
       const port = opts.port ?? 69;
       const cannot = (err: unknown): VaqueroError => {
         const message = err instanceof Error ? err.message : String(err);
