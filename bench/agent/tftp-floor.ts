@@ -10,38 +10,21 @@
 //   node --import tsx bench/agent/tftp-floor.ts DIR ADDRESS PORT
 import { Buffer } from 'node:buffer';
 import dgram from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadUdpGso } from '../../src/io/udp-gso.ts';
+import { dataBlock, filesIn, parseRrq } from './floor-request.ts';
 
 const [dir, address, port] = process.argv.slice(2);
 if (!dir || !address || !port) throw new Error('usage: tftp-floor.ts DIR ADDRESS PORT');
-const files = new Map(
-  readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => [d.name, readFileSync(join(dir, d.name))]),
-);
+const files = filesIn(dir);
 
 const loaded = await loadUdpGso(address);
 const gso = 'unavailable' in loaded ? undefined : loaded;
 
 const listener = dgram.createSocket('udp4');
 listener.on('message', (msg, client) => {
-  if (msg.readUInt16BE(0) !== 1) return; // RRQ only
-  const fields = msg.toString('latin1', 2).split('\0');
-  const data = files.get((fields[0] ?? '').replace(/^\/+/, ''));
-  if (data === undefined) return;
-  let blksize = 512;
-  let windowsize = 1;
-  const oack: string[] = [];
-  for (let i = 2; i + 1 < fields.length; i += 2) {
-    const name = fields[i]!.toLowerCase();
-    if (name === 'blksize') blksize = Number(fields[i + 1]);
-    else if (name === 'windowsize') windowsize = Number(fields[i + 1]);
-    else if (name !== 'tsize') continue;
-    oack.push(name, name === 'tsize' ? String(data.length) : fields[i + 1]!);
-  }
-  const last = Math.floor(data.length / blksize) + 1;
+  const r = parseRrq(msg, files);
+  if (r === undefined) return;
+  const { data, blksize, windowsize, last } = r;
   const segmented = gso !== undefined && windowsize > 1 && windowsize * (blksize + 4) <= 65507;
   const sendFrom = (first: number): void => {
     const to = Math.min(first + windowsize - 1, last);
@@ -55,12 +38,7 @@ listener.on('message', (msg, client) => {
       socket.send(packed, client.port, client.address);
       return;
     }
-    for (let n = first; n <= to; n++) {
-      const header = Buffer.allocUnsafe(4);
-      header.writeUInt16BE(3, 0);
-      header.writeUInt16BE(n, 2);
-      socket.send([header, data.subarray((n - 1) * blksize, Math.min(n * blksize, data.length))], client.port, client.address);
-    }
+    for (let n = first; n <= to; n++) socket.send(dataBlock(r, n), client.port, client.address);
   };
   const onAck = (ack: Buffer): void => {
     const block = ack.readUInt16BE(2);
@@ -68,8 +46,8 @@ listener.on('message', (msg, client) => {
     else sendFrom(block + 1);
   };
   const begin = (): void => {
-    if (oack.length === 0) sendFrom(1);
-    else socket.send(Buffer.concat([Buffer.from([0, 6]), Buffer.from(`${oack.join('\0')}\0`, 'latin1')]), client.port, client.address);
+    if (r.oack === undefined) sendFrom(1);
+    else socket.send(r.oack, client.port, client.address);
   };
   let socket: dgram.Socket;
   if (segmented) {
