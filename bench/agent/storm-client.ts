@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { decode, encode, type DhcpPacket } from '../../src/io/dhcp/packet.ts';
+import { adoptFd, loadLibc, udpFd } from '../../src/io/libc.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,15 +38,34 @@ const durations: Record<Step, number[]> = { dhcp: [], tftp: [], ipxe: [], config
 const reasons = new Map<string, number>();
 let retransmits = 0;
 
-// DHCP as a relay: one socket on giaddr:67, replies matched by xid.
+// DHCP as a relay: one socket on giaddr:67, replies matched by xid. It takes the replies
+// of every host in flight while the process is busy with their TFTP and HTTP: given a
+// 4 MiB receive buffer past net.core.rmem_max (SO_RCVBUFFORCE, as root), because with
+// the kernel's default 208 KiB the generator dropped replies itself (0-55 a run) once
+// the agent answered TFTP in batches, and those hosts waited 2 s to ask again.
 const waiting = new Map<number, (p: DhcpPacket) => void>();
-const relay = createSocket({ type: 'udp4', reuseAddr: true });
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const SO_RCVBUFFORCE = 33;
+const libc = await loadLibc();
+let relay: Socket;
+if ('unavailable' in libc) {
+  relay = createSocket({ type: 'udp4', reuseAddr: true });
+  await new Promise<void>((res) => relay.bind({ address: GIADDR, port: 67 }, res));
+} else {
+  const int = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(v);
+    return b;
+  };
+  const fd = udpFd(libc, GIADDR, 67, (f) => libc.setsockopt(f, SOL_SOCKET, SO_REUSEADDR, int(1), 4) === 0 && libc.setsockopt(f, SOL_SOCKET, SO_RCVBUFFORCE, int(4 << 20), 4) === 0);
+  relay = await adoptFd(libc, fd, 'udp4', {});
+}
 relay.on('message', (msg) => {
   const r = decode(msg);
   if (r.ok) waiting.get(r.packet.xid)?.(r.packet);
 });
 relay.on('error', (err) => console.error(`relay socket: ${err.message}`));
-await new Promise<void>((res) => relay.bind({ address: GIADDR, port: 67 }, res));
 
 function exchange(req: DhcpPacket, want: number, timeoutMs = 2000, tries = 4): Promise<DhcpPacket> {
   const bytes = encode(req);
