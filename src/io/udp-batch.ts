@@ -250,7 +250,6 @@ class Port implements BatchedPort {
     if (callback) this.callbacks.push({ callback, slot });
   }
 
-
   private readonly flushLater = (): void => {
     this.flushScheduled = false;
     if (!this.closed) this.flush();
