@@ -4,6 +4,7 @@
 
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { constants } from 'node:os';
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -56,10 +57,13 @@ export function loadLibc(): Promise<Libc | { unavailable: string }> {
   return loaded;
 }
 
-const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 13: 'EACCES', 22: 'EINVAL', 24: 'EMFILE', 92: 'ENOPROTOOPT', 97: 'EAFNOSUPPORT', 98: 'EADDRINUSE', 99: 'EADDRNOTAVAIL' };
+// The platform's own table (os.constants.errno: name -> number), turned around; of two
+// names for one number (EAGAIN, EWOULDBLOCK) the first stays.
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(n)) ERRNO_NAMES.set(n, name);
 
 export function errnoName(errno: number): string {
-  return ERRNO_NAMES[errno] ?? `errno ${errno}`;
+  return ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
 }
 
 /** sockaddr_in or sockaddr_in6 for `address`:`port`. */

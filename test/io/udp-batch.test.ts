@@ -5,7 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket, type Socket } from 'node:dgram';
-import { openBatchedPort, RECV_BYTES, SEND_BYTES, type BatchedPort, type Peer } from '../../src/io/udp-batch.ts';
+import { openBatchedPort, RECV_BYTES, SEND_BYTES, type BatchedPort, type DatagramChannel, type Peer } from '../../src/io/udp-batch.ts';
+import { until as untilWithin } from '../helpers/until.ts';
 
 interface Client {
   socket: Socket;
@@ -21,12 +22,13 @@ async function client(): Promise<Client> {
   return { socket, port: socket.address().port, got };
 }
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  const end = Date.now() + 3000;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+const until = (what: string, cond: () => boolean): Promise<true> => untilWithin(what, 3000, cond);
+
+/** The text of every datagram `ch` is given, in order. */
+function heard(ch: DatagramChannel): string[] {
+  const texts: string[] = [];
+  ch.on('message', (m) => texts.push(m.toString()));
+  return texts;
 }
 
 /** A port on 127.0.0.1 whose other datagrams land in `other`; closed after `fn`. */
@@ -75,8 +77,7 @@ test('peers without a channel go to onOther, with a copy of the bytes and their 
     const b = await client();
     try {
       const ch = p.channel({ address: '127.0.0.1', port: a.port });
-      const onA: string[] = [];
-      ch.on('message', (m) => onA.push(m.toString()));
+      const onA = heard(ch);
       a.socket.send('to-channel', port, '127.0.0.1');
       b.socket.send('to-other', port, '127.0.0.1');
       await until('both', () => onA.length === 1 && other.length === 1);
@@ -101,9 +102,7 @@ test('alwaysOther: matching datagrams go to onOther even from a peer with a chan
     async (p, port, other) => {
       const c = await client();
       try {
-        const ch = p.channel({ address: '127.0.0.1', port: c.port });
-        const onCh: string[] = [];
-        ch.on('message', (m) => onCh.push(m.toString()));
+        const onCh = heard(p.channel({ address: '127.0.0.1', port: c.port }));
         c.socket.send('!request', port, '127.0.0.1');
         c.socket.send('ack', port, '127.0.0.1');
         await until('both', () => onCh.length === 1 && other.length === 1);

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { createSocket, type Socket } from 'node:dgram';
 import { release } from 'node:os';
 import { loadUdpGso, type UdpGso } from '../../src/io/udp-gso.ts';
+import { until } from '../helpers/until.ts';
 
 let gso: UdpGso;
 let receiver: Socket;
@@ -28,12 +29,18 @@ test.after(() => {
   receiver.close();
 });
 
-async function received(n: number): Promise<Array<{ data: Buffer; port: number }>> {
-  const end = Date.now() + 3000;
-  while (got.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  // Anything beyond n would be a bug too: give a straggler a moment to show up.
-  await new Promise((r) => setTimeout(r, 50));
-  return got.splice(0);
+const END = Buffer.from('END');
+
+/**
+ * What reached the receiver from `s` before a marker sent after it: datagrams from one
+ * socket to another on loopback arrive in order, so once the marker is in, everything the
+ * test sent is too (and anything beyond it would show).
+ */
+async function received(s: Socket): Promise<Array<{ data: Buffer; port: number }>> {
+  s.send(END, port, '127.0.0.1');
+  await until('the end marker', 3000, () => got.some((g) => g.data.equals(END)));
+  const all = got.splice(0);
+  return all.slice(0, all.findIndex((g) => g.data.equals(END)));
 }
 
 const send = (s: Socket, b: Buffer): Promise<Error | null> =>
@@ -45,7 +52,7 @@ test('one send of 3.5 segments arrives as four datagrams, in order, from the bou
     const payload = Buffer.from(Array.from({ length: 350 }, (_, i) => i % 256));
     assert.is(await send(socket, payload), null);
     const local = socket.address().port;
-    assert.equal(await received(4), [0, 100, 200, 300].map((o) => ({ data: payload.subarray(o, Math.min(o + 100, 350)), port: local })));
+    assert.equal(await received(socket), [0, 100, 200, 300].map((o) => ({ data: payload.subarray(o, Math.min(o + 100, 350)), port: local })));
   } finally {
     socket.close();
   }
@@ -55,10 +62,10 @@ test('a send no longer than the segment is one datagram; after unsegment a long 
   const { socket, unsegment } = await gso.bind('127.0.0.1', 100, {});
   try {
     assert.is(await send(socket, Buffer.alloc(60, 1)), null);
-    assert.equal((await received(1)).map((g) => g.data.length), [60]);
+    assert.equal((await received(socket)).map((g) => g.data.length), [60]);
     assert.is(unsegment(), true);
     assert.is(await send(socket, Buffer.alloc(350, 2)), null);
-    assert.equal((await received(1)).map((g) => g.data.length), [350]);
+    assert.equal((await received(socket)).map((g) => g.data.length), [350]);
   } finally {
     socket.close();
   }
@@ -69,7 +76,7 @@ test('more segments than the kernel takes in one send: the send fails with an er
   try {
     const err = await send(socket, Buffer.alloc(8 * 200));
     assert.instance(err, Error);
-    assert.equal(await received(0), []);
+    assert.equal(await received(socket), []);
   } finally {
     socket.close();
   }
@@ -96,8 +103,7 @@ test('an IPv6 segmenting socket on ::1 splits the same way', async () => {
   const { socket } = await gso.bind('::1', 500, {});
   try {
     await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(1200), r6.address().port, '::1', (err) => (err ? reject(err) : resolve())));
-    const end = Date.now() + 3000;
-    while (seen.length < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    await until('three datagrams', 3000, () => seen.length >= 3);
     assert.equal(seen, [500, 500, 200]);
   } finally {
     socket.close();

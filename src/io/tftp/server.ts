@@ -13,7 +13,7 @@ import { createLocator, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
 import { toNetascii } from './netascii.ts';
 import { negotiate } from './options.ts';
-import { decode, encode, TftpErrorCode, type TftpRequest } from './packet.ts';
+import { decode, encode, Opcode, TftpErrorCode, type TftpRequest } from './packet.ts';
 import { startSession, type Session } from './session.ts';
 import { bufferSource, fileSource, READ_CHUNK, type BlockSource } from './source.ts';
 import { DEFAULT_SMALL_FILE_LIMITS, SmallFileCache, type SmallFileLimits } from './small-files.ts';
@@ -338,7 +338,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         let p: BatchedPort | { unavailable: string };
         try {
           // A request (RRQ, WRQ) is the listener's even from a client port with a transfer.
-          const isRequest = (msg: Buffer): boolean => msg.length >= 2 && msg[0] === 0 && (msg[1] === 1 || msg[1] === 2);
+          const isRequest = (msg: Buffer): boolean => msg.length >= 2 && msg[0] === 0 && (msg[1] === Opcode.RRQ || msg[1] === Opcode.WRQ);
           p = await openBatchedPort(host, port, { lookup: literalLookup }, {
             onOther: onListenerMessage,
             alwaysOther: isRequest,

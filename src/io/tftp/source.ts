@@ -84,11 +84,9 @@ export function fileSource(handle: FileHandle, size: number, chunk = READ_CHUNK,
       }
       readAhead();
     },
-    async close() {
-      // Let a read still running finish before its descriptor goes (and may be reused).
-      await ahead?.bytes.catch(() => undefined);
-      await handle.close();
-    },
+    // FileHandle.close waits for reads still running on it (a read ahead, or one a load
+    // gave up on) before the descriptor goes and may be reused.
+    close: () => handle.close(),
   };
 }
 
