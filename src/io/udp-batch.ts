@@ -20,6 +20,12 @@ export interface DatagramChannel {
   on(event: 'error', listener: (err: Error) => void): this;
   removeAllListeners(event: 'message'): this;
   close(): void;
+  /**
+   * Sends `head` (4 bytes, big-endian) and then body[from..to) as one datagram to the
+   * channel's peer, copied before it returns: nothing is allocated to build it, nothing of
+   * the caller's is kept. A channel of a batched port has it; a dgram socket does not.
+   */
+  sendPrefixed?(head: number, body: Uint8Array, from: number, to: number): void;
 }
 
 export interface BatchedPort {
@@ -116,6 +122,11 @@ class Channel implements DatagramChannel {
     if (this.closed) throw new Error('send on a closed channel');
     if (port === this.peer.port && address === this.peer.address) this.port.queue(this, msg, callback);
     else this.port.direct(msg, port, address, callback);
+  }
+
+  sendPrefixed(head: number, body: Uint8Array, from: number, to: number): void {
+    if (this.closed) throw new Error('send on a closed channel');
+    this.port.queuePrefixed(this, head, body, from, to);
   }
 
   on(event: 'message', listener: (msg: Buffer, from: Peer) => void): this;
@@ -219,10 +230,41 @@ class Port implements BatchedPort {
     let length = 0;
     if (one) length = msg.length;
     else for (let i = 0; i < msg.length; i++) length += (msg[i] as Buffer).length;
+    let o = this.slot(ch, length);
+    if (o < 0) return this.direct(msg, ch.peer.port, ch.peer.address, callback);
+    const bytes = this.mem.bytes;
+    if (one) bytes.set(msg, o);
+    else {
+      for (let i = 0; i < msg.length; i++) {
+        const p = msg[i] as Buffer;
+        bytes.set(p, o);
+        o += p.length;
+      }
+    }
+    if (callback) this.callbacks.push({ callback, slot: this.queued - 1 });
+  }
+
+  queuePrefixed(ch: Channel, head: number, body: Uint8Array, from: number, to: number): void {
+    const o = this.slot(ch, 4 + to - from);
+    if (o < 0) {
+      const datagram = Buffer.allocUnsafe(4 + to - from);
+      datagram.writeUInt32BE(head >>> 0, 0);
+      datagram.set(body.subarray(from, to), 4);
+      return this.direct(datagram, ch.peer.port, ch.peer.address);
+    }
+    this.view.setUint32(o, head, false);
+    this.mem.bytes.set(body.subarray(from, to), o + 4);
+  }
+
+  /**
+   * The next send slot, set up for `length` bytes to `ch`'s peer: where its bytes go in
+   * native memory, or -1 when the datagram cannot join the batch (too long, the port
+   * closing; what is queued is flushed first, so the peer gets its datagrams in order).
+   */
+  private slot(ch: Channel, length: number): number {
     if (length > SEND_BYTES || this.closed) {
-      // What is queued goes first: a peer gets its datagrams in the order they were sent.
       this.flush();
-      return this.direct(msg, ch.peer.port, ch.peer.address, callback);
+      return -1;
     }
     // Outside a burst (a transfer that finished opening its file, a timer) the send waits
     // for the end of this turn of the event loop, where the others of the turn join it.
@@ -232,22 +274,12 @@ class Port implements BatchedPort {
     }
     if (this.queued === SLOTS) this.flush();
     const slot = this.queued++;
-    const bytes = this.mem.bytes;
-    let o = this.at.sbuf + slot * SEND_BYTES;
-    if (one) bytes.set(msg, o);
-    else {
-      for (let i = 0; i < msg.length; i++) {
-        const p = msg[i] as Buffer;
-        bytes.set(p, o);
-        o += p.length;
-      }
-    }
     // iov_len, a 64-bit length below 2^32: two 32-bit halves, no BigInt per datagram.
     const iov = this.at.siov + slot * IOV + 8;
     this.view.setUint32(iov, length, true);
     this.view.setUint32(iov + 4, 0, true);
-    bytes.set(ch.sa, this.at.sname + slot * SA);
-    if (callback) this.callbacks.push({ callback, slot });
+    this.mem.bytes.set(ch.sa, this.at.sname + slot * SA);
+    return this.at.sbuf + slot * SEND_BYTES;
   }
 
   private readonly flushLater = (): void => {

@@ -135,6 +135,29 @@ test('a send outside a burst leaves at the end of the loop turn, a longer one af
   });
 });
 
+test('sendPrefixed: a 4-byte head and a slice of a body as one datagram, in order with the queued sends; a longer one goes alone, still in order', async () => {
+  await withPort(async (p) => {
+    const c = await client();
+    try {
+      const ch = p.channel({ address: '127.0.0.1', port: c.port });
+      assert.type(ch.sendPrefixed, 'function');
+      const body = Buffer.from('..payload..');
+      ch.send(Buffer.from('first'), c.port, '127.0.0.1');
+      ch.sendPrefixed?.(0x00030102, body, 2, 9);
+      // Copied at the call: the batch leaves at the end of the turn, after this.
+      body.fill(0);
+      const big = Buffer.alloc(SEND_BYTES, 9);
+      ch.sendPrefixed?.(0x00030103, big, 0, SEND_BYTES);
+      await until('three', () => c.got.length === 3);
+      assert.equal(c.got[0]!.toString(), 'first');
+      assert.equal([...c.got[1]!], [0, 3, 1, 2, ...Buffer.from('payload')]);
+      assert.equal({ length: c.got[2]!.length, head: [...c.got[2]!.subarray(0, 4)], tail: c.got[2]![SEND_BYTES + 3] }, { length: SEND_BYTES + 4, head: [0, 3, 1, 3], tail: 9 });
+    } finally {
+      c.socket.close();
+    }
+  });
+});
+
 test('a datagram longer than RECV_BYTES is dropped and counted, whether node or recvmmsg read it', async () => {
   await withPort(async (p, port, other, oversize) => {
     const c = await client();

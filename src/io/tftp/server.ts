@@ -248,20 +248,33 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     stats.transfers.started++;
     stats.transfers.active++;
     emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode });
-    const onFinish = (r: TransferOutcome): void => {
-      running.delete(session);
-      if (byRequest.get(key) === session) byRequest.delete(key);
-      stats.transfers.active--;
-      stats.transfers[r.outcome]++;
-      const durationMs = Math.round(now() - started);
-      log.debug({ client, file, ...r, durationMs }, 'tftp: transfer ended');
-      if (r.outcome === 'completed') emit({ type: 'transfer-completed', client, file, bytes: r.bytes, durationMs });
-      else if (r.outcome === 'aborted') emit({ type: 'transfer-aborted', client, file, bytes: r.bytes, durationMs, code: r.code, message: r.message });
-      else emit({ type: 'transfer-failed', client, file, bytes: r.bytes, durationMs, reason: r.reason });
-    };
     const config = { size: source.size, blksize: n.blksize, windowsize: n.windowsize, timeoutMs: n.timeoutMs ?? timeoutMs, retries, oack: n.oack };
-    const onMalformed = (reason: string): void => emit({ type: 'malformed-dropped', client, reason });
-    const session = startSession({ socket, unsegment, client, source, config, stats, log, now, onFinish, onMalformed });
+    // Methods rather than arrows: esbuild's keepNames (tsx) names an arrow function each
+    // time it is created (see ReadSession in session.ts), a method once.
+    const session = startSession({
+      socket,
+      unsegment,
+      client,
+      source,
+      config,
+      stats,
+      log,
+      now,
+      onFinish(r: TransferOutcome) {
+        running.delete(session);
+        if (byRequest.get(key) === session) byRequest.delete(key);
+        stats.transfers.active--;
+        stats.transfers[r.outcome]++;
+        const durationMs = Math.round(now() - started);
+        if (log.isLevelEnabled('debug')) log.debug({ client, file, ...r, durationMs }, 'tftp: transfer ended');
+        if (r.outcome === 'completed') emit({ type: 'transfer-completed', client, file, bytes: r.bytes, durationMs });
+        else if (r.outcome === 'aborted') emit({ type: 'transfer-aborted', client, file, bytes: r.bytes, durationMs, code: r.code, message: r.message });
+        else emit({ type: 'transfer-failed', client, file, bytes: r.bytes, durationMs, reason: r.reason });
+      },
+      onMalformed(reason: string) {
+        emit({ type: 'malformed-dropped', client, reason });
+      },
+    });
     running.add(session);
     byRequest.set(key, session);
   };
@@ -289,13 +302,15 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     if (running.size + starting.size >= maxTransfers) {
       return refuse(client, p.filename, TftpErrorCode.NOT_DEFINED, `${maxTransfers} transfers already running`, 'Server busy');
     }
-    const settle = (): void => {
-      starting.delete(key);
-    };
-    const pending = startTransfer(p, client, key).then(settle, (err: unknown) => {
-      log.error({ err, client, file: p.filename }, 'tftp: starting a transfer failed');
-      settle();
-    });
+    const pending = startTransfer(p, client, key).then(
+      () => {
+        starting.delete(key);
+      },
+      (err: unknown) => {
+        log.error({ err, client, file: p.filename }, 'tftp: starting a transfer failed');
+        starting.delete(key);
+      },
+    );
     starting.set(key, pending);
   };
 
