@@ -17,14 +17,17 @@ import { configFromSerial, ensureTinyLinux, MARKERS } from '../helpers/tiny-linu
 const VM_TIMEOUT_MS = 240_000;
 const MARKER_MS = 180_000;
 
-function writeModel(dir: string, lan: BootLan, vm: { mac: string; ip: string }): void {
+function writeModel(dir: string, lan: BootLan, vm: { mac: string; ip: string }, initrdOverTftp: boolean): void {
+  // iPXE's own TFTP client (lock-step, blksize and tsize) fetches the initrd from the
+  // agent's TFTP folder when asked to: real firmware on the batched listening port.
+  const initrd = initrdOverTftp ? `tftp://${lan.serverIp}/initramfs.cpio.gz` : '{{ .env.agentURL }}/files/initramfs.cpio.gz';
   const files: Record<string, string> = {
     'os/tiny.yml': [
       'id: tiny-linux',
       'boot:',
       '  kernel: "{{ .env.agentURL }}/files/vmlinuz"',
       '  initrd:',
-      '    - "{{ .env.agentURL }}/files/initramfs.cpio.gz"',
+      `    - "${initrd}"`,
       'cmdline:',
       '  - console: ttyS0,115200',
       '  - vaquero.config: "{{ .boot.configURL }}"',
@@ -60,9 +63,28 @@ interface Ev {
   type: string;
   mac?: string;
   stage?: string;
+  file?: string;
+  windowsize?: number;
+  serverPort?: number;
+  client?: { address: string };
 }
 
-async function bootFromAgent(firmware: 'bios' | 'uefi'): Promise<{ serial: string; events: Ev[]; bootMs: number; expectedConfig: string; mac: string }> {
+interface Booted {
+  serial: string;
+  events: Ev[];
+  tftp: Ev[];
+  bootMs: number;
+  expectedConfig: string;
+  mac: string;
+  ip: string;
+}
+
+async function eventsOf(lan: BootLan, type: string): Promise<Ev[]> {
+  const r = await run('ip', ['netns', 'exec', lan.serverNs, 'curl', '-s', `http://127.0.0.1:24604/events?type=${type}`]);
+  return (JSON.parse(r.stdout) as { events: Ev[] }).events;
+}
+
+async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false): Promise<Booted> {
   const linux = await ensureTinyLinux();
   const dir = mkdtempSync(join(tmpdir(), `vqt-agent-boot-${firmware}-`));
   let lan: BootLan | undefined;
@@ -72,12 +94,12 @@ async function bootFromAgent(firmware: 'bios' | 'uefi'): Promise<{ serial: strin
     lan = await createBootLan();
     const vm = await lan.addVm();
     const sot = join(dir, 'sot');
-    writeModel(sot, lan, vm);
+    writeModel(sot, lan, vm, initrdOverTftp);
     const files = join(dir, 'files');
     mkdirSync(files);
     copyFileSync(linux.kernel, join(files, 'vmlinuz'));
     copyFileSync(linux.initrd, join(files, 'initramfs.cpio.gz'));
-    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604'], { cwd: REPO });
+    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604', ...(initrdOverTftp ? ['--tftp-dir', files] : [])], { cwd: REPO });
     await agent.waitForLine(/model \w+ loaded/, 60_000);
     qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
     await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
@@ -86,13 +108,13 @@ async function bootFromAgent(firmware: 'bios' | 'uefi'): Promise<{ serial: strin
     const deadline = Date.now() + 10_000;
     let events: Ev[] = [];
     while (Date.now() < deadline) {
-      const r = await run('ip', ['netns', 'exec', lan.serverNs, 'curl', '-s', 'http://127.0.0.1:24604/events?type=boot']);
-      events = (JSON.parse(r.stdout) as { events: Ev[] }).events;
+      events = await eventsOf(lan, 'boot');
       if (events.some((e) => e.type === 'boot.done')) break;
       await new Promise((res) => setTimeout(res, 100));
     }
+    const tftp = [...(await eventsOf(lan, 'transfer-started')), ...(await eventsOf(lan, 'transfer-completed'))];
     const netmask = lan.netmask;
-    return { serial: qemu.serial(), events, bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac };
+    return { serial: qemu.serial(), events, tftp, bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac, ip: vm.ip };
   } catch (e) {
     if (agent) console.log(agent.output().slice(-4000));
     throw e;
@@ -104,7 +126,7 @@ async function bootFromAgent(firmware: 'bios' | 'uefi'): Promise<{ serial: strin
   }
 }
 
-function assertBooted(r: Awaited<ReturnType<typeof bootFromAgent>>, stages: string[]): void {
+function assertBooted(r: Booted, stages: string[]): void {
   assert.not.match(r.serial, MARKERS.failed);
   // The agent rendered the config for this host from the model, and the VM printed it unchanged.
   assert.is(configFromSerial(r.serial), r.expectedConfig.replace(/\n$/, '') + '\n');
@@ -120,6 +142,19 @@ test('BIOS: SeaBIOS + iPXE ROM boots from the agent: DHCP, script, kernel, initr
   console.log(`  BIOS boot from the agent: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
   // qemu's NIC ROM is iPXE already: no TFTP step.
   assertBooted(r, ['dhcp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+});
+
+test('BIOS: iPXE fetches the initrd over TFTP, lock-step, on the agent\'s listening port (69)', async () => {
+  const r = await bootFromAgent('bios', true);
+  console.log(`  BIOS boot with the initrd over TFTP: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  // The initrd came by TFTP, after the iPXE script: not a stage of its own (a TFTP fetch
+  // ranks before iPXE), and the kernel came by HTTP.
+  assertBooted(r, ['dhcp', 'ipxe', 'kernel', 'config', 'checkpoint']);
+  const mine = r.tftp.filter((e) => e.client?.address === r.ip && e.file?.replace(/^\//, '') === 'initramfs.cpio.gz');
+  assert.equal(
+    mine.map((e) => (e.type === 'transfer-started' ? { type: e.type, windowsize: e.windowsize, serverPort: e.serverPort } : { type: e.type })),
+    [{ type: 'transfer-started', windowsize: 1, serverPort: 69 }, { type: 'transfer-completed' }],
+  );
 });
 
 test('UEFI: OVMF PXE -> TFTP snponly.efi -> iPXE -> HTTP boots from the agent', async () => {

@@ -119,15 +119,17 @@ test('lockstep with every ACK sent twice: each DATA block goes out exactly once 
   });
 });
 
-test('lock-step transfers run on the listening port (batchedPort, the default) or on a port of their own (batchedPort: false)', async () => {
+test('lock-step transfers run on the listening port (batchedPort, the default) or on a port of their own (batchedPort: false); transfer-started names the TID', async () => {
   for (const batchedPort of [true, false]) {
-    await withServer({ timeoutMs: 10_000, batchedPort }, async (port, s) => {
+    await withServer({ timeoutMs: 10_000, batchedPort }, async (port, s, events) => {
       const c = await new Peer().open();
       try {
         c.send(rrq('text.txt'), port);
         const d1 = await c.next();
         assert.equal(d1.packet, { op: 'DATA', block: 1, data: Buffer.from('#!ipxe\nchain http://10.0.0.1/ipxe\r\n') });
         assert.is(d1.port === port, batchedPort, `TID ${d1.port}, listener ${port}`);
+        const started = events.find((e) => e.type === 'transfer-started');
+        assert.is(started?.type === 'transfer-started' && started.serverPort, d1.port);
         c.send({ op: 'ACK', block: 1 }, d1.port);
         await waitFor('completion', () => s.stats().transfers.completed === 1);
       } finally {
@@ -372,7 +374,7 @@ async function windowsize4(udpGso: boolean): Promise<void> {
   const file = Buffer.alloc(10 * 100);
   for (let i = 0; i < file.length; i++) file[i] = i % 251;
   await writeFile(join(tree.base, 'window.bin'), file); // blocks 1..10 of 100 bytes, then an empty 11
-  await withServer({ timeoutMs: 10_000, udpGso }, async (port, s) => {
+  await withServer({ timeoutMs: 10_000, udpGso }, async (port, s, events) => {
     const c = await new Peer().open();
     const take = async (n: number): Promise<TftpPacket[]> => {
       const out: TftpPacket[] = [];
@@ -384,6 +386,10 @@ async function windowsize4(udpGso: boolean): Promise<void> {
       const oack = await c.next();
       assert.equal(oack.packet, { op: 'OACK', options: [['blksize', '100'], ['windowsize', '4']] });
       const tid = oack.port;
+      // A windowed transfer has a port of its own, and transfer-started says which.
+      assert.is.not(tid, port);
+      const started = events.find((e) => e.type === 'transfer-started');
+      assert.is(started?.type === 'transfer-started' && started.serverPort, tid);
       c.send({ op: 'ACK', block: 0 }, tid);
       assert.equal(await take(4), [1, 2, 3, 4].map((n) => dataOf(file, n, 100)));
       // Block 3 "lost": the client acknowledges 2 (RFC 7440 section 4); the window restarts at 3.

@@ -9,7 +9,12 @@ export interface TftpPeer {
 }
 
 export type TftpEvent =
-  | { type: 'transfer-started'; client: TftpPeer; file: string; size: number; blksize: number; windowsize: number; mode: string }
+  /**
+   * `serverPort` is the server's TID, the port the transfer's packets come from: the
+   * listening port for a lock-step transfer on the batched port, else an ephemeral one
+   * (what a firewall between the agent and its hosts must let through).
+   */
+  | { type: 'transfer-started'; client: TftpPeer; file: string; size: number; blksize: number; windowsize: number; mode: string; serverPort: number }
   | { type: 'transfer-completed'; client: TftpPeer; file: string; bytes: number; durationMs: number }
   /** The client sent an ERROR, e.g. UEFI firmware after its tsize probe. */
   | { type: 'transfer-aborted'; client: TftpPeer; file: string; bytes: number; durationMs: number; code: number; message: string }

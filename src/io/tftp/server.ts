@@ -93,6 +93,8 @@ const literalLookup = ((hostname: string, options: unknown, callback: (err: Erro
 /** A transfer's socket: a port of its own (maybe segmenting), or a channel of the listener's. */
 interface TransferSocket {
   socket: DatagramChannel;
+  /** The server's TID: the listener's port, or the transfer's own. */
+  port: number;
   unsegment?: () => boolean;
 }
 
@@ -120,6 +122,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   let listenCalled = false;
   // The listener's port when it is batched: lock-step transfers run on channels of it.
   let shared: BatchedPort | undefined;
+  let sharedPort = 0;
   let gso: UdpGso | undefined;
   let closing = false;
   // Client ports whose transfer on the shared port ended lately, and until when they count.
@@ -170,16 +173,18 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const bindTransferSocket = async (client: TftpPeer, blksize: number, windowsize: number): Promise<TransferSocket> => {
     // One transfer per client port on the shared port: a second request from the same
     // port (UEFI fetching again after its size probe, a duplicate) gets a TID of its own.
-    if (shared !== undefined && windowsize === 1 && !shared.hasChannel(client)) return { socket: shared.channel(client, () => markEnded(client)) };
+    if (shared !== undefined && windowsize === 1 && !shared.hasChannel(client)) return { socket: shared.channel(client, () => markEnded(client)), port: sharedPort };
     const perSend = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / (blksize + 4)));
     if (gso !== undefined && windowsize > 1 && perSend >= 2) {
       try {
-        return await gso.bind(host, blksize + 4, { lookup: literalLookup });
+        const g = await gso.bind(host, blksize + 4, { lookup: literalLookup });
+        return { ...g, port: g.socket.address().port };
       } catch (err) {
         log.debug({ err }, 'tftp: no segmenting socket for this transfer, sending a datagram at a time');
       }
     }
-    return { socket: await bindEphemeral() };
+    const own = await bindEphemeral();
+    return { socket: own, port: own.address().port };
   };
 
   const bindEphemeral = (): Promise<Socket> =>
@@ -247,7 +252,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     const started = now();
     stats.transfers.started++;
     stats.transfers.active++;
-    emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode });
+    emit({ type: 'transfer-started', client, file, size: source.size, blksize: n.blksize, windowsize: n.windowsize, mode: p.mode, serverPort: bound.port });
     const config = { size: source.size, blksize: n.blksize, windowsize: n.windowsize, timeoutMs: n.timeoutMs ?? timeoutMs, retries, oack: n.oack };
     // Methods rather than arrows: esbuild's keepNames (tsx) names an arrow function each
     // time it is created (see ReadSession in session.ts), a method once.
@@ -368,7 +373,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         if ('unavailable' in p) log.info({ reason: p.unavailable }, 'tftp: no batched port; every transfer gets a port of its own');
         else shared = p;
       }
-      if (shared !== undefined) s = shared.socket;
+      if (shared !== undefined) {
+        s = shared.socket;
+        sharedPort = s.address().port;
+      }
       else {
         s = createSocket({ type });
         s.on('message', onListenerMessage);
