@@ -88,8 +88,6 @@ class ReadSession implements Session {
   private segmented: boolean;
   // Packed buffers whose sends are done, for the next window (see sendPacked).
   private readonly spare: Buffer[] = [];
-  // Where a lock-step DATA block goes through a channel that copies it at once (udp-batch.ts).
-  private readonly sendBlockTo: ((head: number, body: Buffer, from: number, to: number) => void) | undefined;
 
   constructor(private readonly d: SessionDeps) {
     this.socket = d.socket;
