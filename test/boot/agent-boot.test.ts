@@ -3,7 +3,8 @@
 // its address from our DHCP, iPXE from our TFTP, its script, kernel, initrd
 // and config from our HTTP server, all rendered from a model; the tiny Linux
 // prints the config and calls the checkpoint, and the agent's boot actor for
-// that MAC walks every stage to boot.done.
+// that MAC walks every stage to boot.done. A third boot has iPXE fetch the
+// initrd by tftp://: real firmware on the TFTP listening port (lock-step).
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -376,8 +376,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       if (shared !== undefined) {
         s = shared.socket;
         sharedPort = s.address().port;
-      }
-      else {
+      } else {
         s = createSocket({ type });
         s.on('message', onListenerMessage);
         await new Promise<void>((resolve, reject) => {
