@@ -3,7 +3,8 @@
 // actors under a real boot supervisor (the agent's spec, outage row
 // va-actor-crash); then every host reaches its checkpoint, so every actor
 // finishes and its supervisor forgets it; then the tree is stopped. Prints wall and CPU time per phase for each N, so growth with N is
-// visible (it should be linear); asserts nothing.
+// visible (it should be linear), and the heap each running boot actor takes (after a full
+// GC before and after the start; the npm script runs node with --expose-gc); asserts nothing.
 //
 //   npm run bench:supervision [-- --hosts 1000,4000,16000]
 import { parseArgs } from 'node:util';
@@ -30,8 +31,17 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; cp
 }
 
 console.log(`node ${process.version}; boot actors under one boot supervisor (one_for_one, va-actor-crash)`);
-console.log('| hosts | start all: wall ms | CPU ms | all reach checkpoint and end: wall ms | CPU ms | stop: wall ms | boot actors started | events |');
-console.log('|---|---|---|---|---|---|---|---|');
+const gc = (globalThis as { gc?: () => void }).gc;
+/** Heap in use after full collections, or undefined without --expose-gc. */
+function heapAfterGc(): number | undefined {
+  if (gc === undefined) return undefined;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+console.log('| hosts | start all: wall ms | CPU ms | heap per boot actor | all reach checkpoint and end: wall ms | CPU ms | stop: wall ms | boot actors started | events |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const n of SIZES) {
   const macs = Array.from({ length: n }, (_, i) => mac(i));
   const hosts = new Map(macs.map((m, i) => [m, `host-${i}`]));
@@ -43,13 +53,16 @@ for (const n of SIZES) {
     },
   });
   const tracker = new BootTracker({ sup: root, hostOf: (m) => hosts.get(m), macOf: () => undefined, emit: (e) => events.push(e), stallAfterMs: 600_000 });
+  const heapBefore = heapAfterGc();
   const start = await timed(() => Promise.all(macs.map((m) => tracker.observe({ mac: m, stage: 'dhcp', starts: true }))));
   const running = tracker.active().length;
+  const heapAfter = heapAfterGc();
+  const perActor = heapBefore === undefined || heapAfter === undefined ? 'n/a (no --expose-gc)' : `${((heapAfter - heapBefore) / running / 1024).toFixed(1)} KiB`;
   // A new stage always reaches the actor; at the checkpoint it stops and its supervisor forgets it.
   const done = await timed(async () => {
     for (const m of macs) await tracker.observe({ mac: m, stage: 'checkpoint', starts: true });
     while (tracker.active().length > 0) await new Promise((r) => setTimeout(r, 5));
   });
   const stop = await timed(() => root.stop());
-  console.log(`| ${n} | ${start.ms.toFixed(0)} | ${start.cpuMs.toFixed(0)} | ${done.ms.toFixed(0)} | ${done.cpuMs.toFixed(0)} | ${stop.ms.toFixed(0)} | ${running} | ${events.length} |`);
+  console.log(`| ${n} | ${start.ms.toFixed(0)} | ${start.cpuMs.toFixed(0)} | ${perActor} | ${done.ms.toFixed(0)} | ${done.cpuMs.toFixed(0)} | ${stop.ms.toFixed(0)} | ${running} | ${events.length} |`);
 }

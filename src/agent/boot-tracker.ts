@@ -1,7 +1,7 @@
 // Keeps one boot actor per host that is network-booting, named by its MAC,
 // under the boot supervisor: created on the first firmware-side step from a
 // known MAC, fed every later step, forgotten when it stops (done or stalled).
-import { BOOT_STAGES, init, step, type BootEffect, type BootMsg, type BootStage, type BootState } from '../actors/boot.ts';
+import { BOOT_STAGES, init as initBoot, step, type BootEffect, type BootMsg, type BootStage, type BootState } from '../actors/boot.ts';
 import { actorChild, type ActorRef } from '../supervisors/actor.ts';
 import type { SupervisorControl } from '../supervisors/supervisor.ts';
 import type { AgentEvent } from './event-log.ts';
@@ -88,22 +88,29 @@ export class BootTracker {
   private start(mac: string, host: string): Promise<Tracked | undefined> {
     const pending = this.starting.get(mac);
     if (pending) return pending;
+    const { deps, live } = this;
     const p = (async () => {
+      // Methods, not arrows bound to a name: one boot actor per host (see actorChild).
       const { spec, ref } = actorChild<BootState, BootMsg, BootEffect>({
         id: `boot-${mac}`,
         restart: 'transient',
         mailboxLimit: 64,
-        def: { init: (now) => init(mac, host, now, this.deps.stallAfterMs), step },
-        run: (effect, io) => {
+        def: {
+          init(now) {
+            return initBoot(mac, host, now, deps.stallAfterMs);
+          },
+          step,
+        },
+        run(effect, io) {
           switch (effect.type) {
             case 'emit':
-              this.deps.emit(effect.event);
+              deps.emit(effect.event);
               return;
             case 'timer':
               io.timer('deadline', effect.at, { type: 'deadline' });
               return;
             case 'stop':
-              if (this.live.get(mac)?.ref === ref) this.live.delete(mac);
+              if (live.get(mac)?.ref === ref) live.delete(mac);
               io.stop();
               return;
           }

@@ -118,12 +118,87 @@ interface Incarnation {
   asks: Set<(e: unknown) => void>;
 }
 
-/** An actor as a supervisor child, and its ref (stable across restarts; tell it after the tree started). */
+/** Counters an actor keeps across its incarnations (MailboxStats without limit and queued). */
+type Counters = Omit<MailboxStats, 'limit' | 'queued'>;
+
+/** Ends an incarnation's intake: timers cleared, queued messages counted lost, waiting asks failed. */
+function halt(inc: Incarnation, clock: Clock, counters: Counters, id: string): void {
+  inc.down = true;
+  for (const t of inc.timers.values()) clock.clearTimer(t.handle);
+  inc.timers.clear();
+  counters.lost += inc.queued;
+  inc.queued = 0;
+  // A caller waiting on a dead incarnation hears so now, not at its timeout.
+  const asks = [...inc.asks];
+  inc.asks.clear();
+  for (const fail of asks) fail(new VaqueroError('VQ_ERR_ACTOR_DOWN', `actor ${id} stopped before replying`));
+}
+
+/** Arms timer `key` (generation `gen`) to deliver `msg` at `at`; re-arms when woken early. */
+function armTimer<M>(inc: Incarnation, clock: Clock, key: string, gen: number, at: number, msg: M): unknown {
+  return clock.setTimer(() => {
+    const t = inc.timers.get(key);
+    if (inc.down || inc.ref === undefined || t?.gen !== gen) return;
+    // Woken before `at` (a clamped far deadline, a coarse clock): wait the rest.
+    if (clock.now() < at) t.handle = armTimer(inc, clock, key, gen, at, msg);
+    else send<Envelope<M>>(inc.ref, { k: 'timer', key, gen, msg });
+  }, Math.max(0, at - clock.now()));
+}
+
+/** What one incarnation's message handler works with. */
+interface Running<S, M, E> {
+  o: ActorChildOptions<S, M, E>;
+  inc: Incarnation;
+  io: ActorIO<M>;
+  ctx: ChildContext;
+  clock: Clock;
+  counters: Counters;
+}
+
+async function handleEnvelope<S, M, E>(r: Running<S, M, E>, holder: { s: S } | null, env: Envelope<M>): Promise<{ s: S } | null> {
+  const { o, inc, clock } = r;
+  if (env.k === 'msg') inc.queued = Math.max(0, inc.queued - 1);
+  if (inc.finished) return holder;
+  let next: readonly [S, readonly E[]];
+  switch (env.k) {
+    case 'init':
+      next = o.def.init(clock.now());
+      break;
+    case 'msg':
+      if (holder === null) throw new Error(`actor ${o.id}: message before init`);
+      next = o.def.step(holder.s, env.msg, clock.now());
+      break;
+    case 'timer': {
+      const t = inc.timers.get(env.key);
+      if (t === undefined || t.gen !== env.gen || holder === null) return holder; // cancelled or replaced after it fired
+      inc.timers.delete(env.key);
+      next = o.def.step(holder.s, env.msg, clock.now());
+      break;
+    }
+  }
+  for (const e of next[1]) await o.run(e, r.io);
+  if (env.k === 'init') env.done.resolve();
+  if (inc.stopRequested) {
+    inc.finished = true;
+    halt(inc, clock, r.counters, o.id);
+    r.ctx.exit({ kind: 'normal' });
+  }
+  return { s: next[0] };
+}
+
+/**
+ * An actor as a supervisor child, and its ref (stable across restarts; tell it after the tree started).
+ *
+ * Functions made per actor or per incarnation are methods, not arrow functions bound to
+ * a name: tsx compiles with esbuild's keepNames, which gives every such arrow its own
+ * `name` property as it is created (about 270 bytes each; 20 per boot actor were half
+ * of its heap). Methods, anonymous arguments and module-level functions are named once.
+ */
 export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: ChildSpec; ref: ActorRef<M> } {
   const clock = o.clock ?? systemClock;
   const limit = o.mailboxLimit ?? 1000;
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`actor ${o.id}: mailboxLimit must be an integer >= 1`);
-  const stats = { accepted: 0, overflowed: 0, refusedDown: 0, lost: 0 };
+  const counters: Counters = { accepted: 0, overflowed: 0, refusedDown: 0, lost: 0 };
   let current: Incarnation | undefined;
   let overflowing = false;
 
@@ -132,13 +207,13 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
     tell(msg) {
       const inc = current;
       if (inc === undefined || inc.down || inc.ref === undefined) {
-        stats.refusedDown += 1;
+        counters.refusedDown += 1;
         return 'down';
       }
       if (inc.queued >= limit) {
-        stats.overflowed += 1;
+        counters.overflowed += 1;
         // One warning per burst, with the running total; a flood must not also flood the log.
-        if (!overflowing) inc.log.warn({ actor: o.id, limit, overflowed: stats.overflowed }, 'mailbox full; dropping messages');
+        if (!overflowing) inc.log.warn({ actor: o.id, limit, overflowed: counters.overflowed }, 'mailbox full; dropping messages');
         overflowing = true;
         return 'full';
       }
@@ -146,7 +221,7 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
       // accepts alternate as the handler takes one message at a time.
       if (inc.queued <= limit / 2) overflowing = false;
       inc.queued += 1;
-      stats.accepted += 1;
+      counters.accepted += 1;
       send<Envelope<M>>(inc.ref, { k: 'msg', msg });
       return 'ok';
     },
@@ -166,7 +241,7 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
         };
         const handle = clock.setTimer(() => fail(new VaqueroError('VQ_ERR_ASK_TIMEOUT', `actor ${o.id} did not reply within ${timeoutMs} ms`)), timeoutMs);
         const replyTo: ReplyTo<R> = {
-          deliver: (value) => {
+          deliver(value) {
             if (settle()) resolve(value);
           },
         };
@@ -179,136 +254,93 @@ export function actorChild<S, M, E>(o: ActorChildOptions<S, M, E>): { spec: Chil
         }
       });
     },
-    stats: () => ({ limit, queued: current?.queued ?? 0, ...stats }),
+    stats() {
+      return { limit, queued: current?.queued ?? 0, ...counters };
+    },
   };
 
-  const halt = (inc: Incarnation): void => {
-    inc.down = true;
-    for (const t of inc.timers.values()) clock.clearTimer(t.handle);
-    inc.timers.clear();
-    stats.lost += inc.queued;
-    inc.queued = 0;
-    // A caller waiting on a dead incarnation hears so now, not at its timeout.
-    const asks = [...inc.asks];
-    inc.asks.clear();
-    for (const fail of asks) fail(new VaqueroError('VQ_ERR_ACTOR_DOWN', `actor ${o.id} stopped before replying`));
-  };
+  const spec: ChildSpec = {
+    id: o.id,
+    restart: o.restart ?? 'permanent',
+    shutdownMs: o.shutdownMs ?? 5000,
+    async start(ctx) {
+      const inc: Incarnation = {
+        ref: undefined,
+        log: ctx.log,
+        down: false,
+        stopRequested: false,
+        finished: false,
+        queued: 0,
+        timers: new Map(),
+        gen: 0,
+        inflight: undefined,
+        asks: new Set(),
+      };
+      const io: ActorIO<M> = {
+        self: ref,
+        log: ctx.log,
+        now() {
+          return clock.now();
+        },
+        timer(key, at, msg) {
+          if (inc.down) return;
+          const old = inc.timers.get(key);
+          if (old !== undefined) clock.clearTimer(old.handle);
+          inc.gen += 1;
+          inc.timers.set(key, { handle: armTimer(inc, clock, key, inc.gen, at, msg), gen: inc.gen });
+        },
+        cancelTimer(key) {
+          const t = inc.timers.get(key);
+          if (t !== undefined) clock.clearTimer(t.handle);
+          inc.timers.delete(key);
+        },
+        stop() {
+          inc.stopRequested = true;
+        },
+        reply(to, value) {
+          to.deliver(value);
+        },
+      };
+      const running: Running<S, M, E> = { o, inc, io, ctx, clock, counters };
 
-  const start = async (ctx: ChildContext): Promise<{ stop(): Promise<void>; kill(): void }> => {
-    const inc: Incarnation = {
-      ref: undefined,
-      log: ctx.log,
-      down: false,
-      stopRequested: false,
-      finished: false,
-      queued: 0,
-      timers: new Map(),
-      gen: 0,
-      inflight: undefined,
-      asks: new Set(),
-    };
-    const io: ActorIO<M> = {
-      self: ref,
-      log: ctx.log,
-      now: () => clock.now(),
-      timer: (key, at, msg) => {
-        if (inc.down) return;
-        const old = inc.timers.get(key);
-        if (old !== undefined) clock.clearTimer(old.handle);
-        inc.gen += 1;
-        const gen = inc.gen;
-        const arm = (): unknown =>
-          clock.setTimer(() => {
-            const t = inc.timers.get(key);
-            if (inc.down || inc.ref === undefined || t?.gen !== gen) return;
-            // Woken before `at` (a clamped far deadline, a coarse clock): wait the rest.
-            if (clock.now() < at) t.handle = arm();
-            else send<Envelope<M>>(inc.ref, { k: 'timer', key, gen, msg });
-          }, Math.max(0, at - clock.now()));
-        inc.timers.set(key, { handle: arm(), gen });
-      },
-      cancelTimer: (key) => {
-        const t = inc.timers.get(key);
-        if (t !== undefined) clock.clearTimer(t.handle);
-        inc.timers.delete(key);
-      },
-      stop: () => {
-        inc.stopRequested = true;
-      },
-      reply: (to, value) => to.deliver(value),
-    };
-
-    const runAll = async (effects: readonly E[]): Promise<void> => {
-      for (const e of effects) await o.run(e, io);
-    };
-
-    const handleEnvelope = async (holder: { s: S } | null, env: Envelope<M>): Promise<{ s: S } | null> => {
-      if (env.k === 'msg') inc.queued = Math.max(0, inc.queued - 1);
-      if (inc.finished) return holder;
-      let next: readonly [S, readonly E[]];
-      switch (env.k) {
-        case 'init':
-          next = o.def.init(clock.now());
-          break;
-        case 'msg':
-          if (holder === null) throw new Error(`actor ${o.id}: message before init`);
-          next = o.def.step(holder.s, env.msg, clock.now());
-          break;
-        case 'timer': {
-          const t = inc.timers.get(env.key);
-          if (t === undefined || t.gen !== env.gen || holder === null) return holder; // cancelled or replaced after it fired
-          inc.timers.delete(env.key);
-          next = o.def.step(holder.s, env.msg, clock.now());
-          break;
-        }
+      inc.ref = spawnActor<{ s: S } | null, Envelope<M>>(ctx.parent, o.id, {
+        initialState: null,
+        handle(holder, env) {
+          const p = handleEnvelope(running, holder, env);
+          inc.inflight = p;
+          return p;
+        },
+        crashed(env, error) {
+          halt(inc, clock, counters, o.id);
+          if (env?.k === 'init') env.done.reject(error);
+          else if (!inc.finished) ctx.exit({ kind: 'crash', error });
+        },
+      });
+      current = inc;
+      const done = deferred<void>();
+      send<Envelope<M>>(inc.ref, { k: 'init', done });
+      try {
+        await done.promise;
+      } catch (e) {
+        halt(inc, clock, counters, o.id);
+        stopActor(inc.ref);
+        throw e;
       }
-      await runAll(next[1]);
-      if (env.k === 'init') env.done.resolve();
-      if (inc.stopRequested) {
-        inc.finished = true;
-        halt(inc);
-        ctx.exit({ kind: 'normal' });
-      }
-      return { s: next[0] };
-    };
-
-    inc.ref = spawnActor<{ s: S } | null, Envelope<M>>(ctx.parent, o.id, {
-      initialState: null,
-      handle: (holder, env) => {
-        const p = handleEnvelope(holder, env);
-        inc.inflight = p;
-        return p;
-      },
-      crashed: (env, error) => {
-        halt(inc);
-        if (env?.k === 'init') env.done.reject(error);
-        else if (!inc.finished) ctx.exit({ kind: 'crash', error });
-      },
-    });
-    current = inc;
-    const done = deferred<void>();
-    send<Envelope<M>>(inc.ref, { k: 'init', done });
-    try {
-      await done.promise;
-    } catch (e) {
-      halt(inc);
-      stopActor(inc.ref);
-      throw e;
-    }
-    const nactRef = inc.ref;
-    return {
-      stop: async () => {
-        halt(inc);
-        stopActor(nactRef);
-        // nact lets the message in hand finish; wait for its effects, not for the queue.
-        await inc.inflight?.catch(() => undefined);
-      },
-      kill: () => {
-        halt(inc);
-        stopActor(nactRef);
-      },
-    };
+      const nactRef = inc.ref;
+      return {
+        async stop() {
+          halt(inc, clock, counters, o.id);
+          stopActor(nactRef);
+          // nact lets the message in hand finish; wait for its effects, not for the queue.
+          await inc.inflight?.catch(() => undefined);
+        },
+        kill() {
+          halt(inc, clock, counters, o.id);
+          stopActor(nactRef);
+        },
+      };
+    },
   };
 
-  return { spec: { id: o.id, restart: o.restart ?? 'permanent', shutdownMs: o.shutdownMs ?? 5000, start }, ref };
+  return { spec, ref };
 }

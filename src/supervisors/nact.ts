@@ -30,10 +30,11 @@ export interface ActorHooks<S, M> {
  * "stop, then spawn a new incarnation", as in OTP.
  */
 export function spawnActor<S, M>(parent: NactRef, name: string, hooks: ActorHooks<S, M>): NactRef {
-  const f = (state: S, msg: M): Promise<S> => hooks.handle(state, msg);
-  return spawn(parent as Ref<never>, f, nactName(name), {
+  // An anonymous argument and a method: named closures made per actor each get a `name`
+  // property of their own under tsx's keepNames (see actorChild in actor.ts).
+  return spawn(parent as Ref<never>, (state: S, msg: M): Promise<S> => hooks.handle(state, msg), nactName(name), {
     initialState: hooks.initialState,
-    onCrash: (msg: M | undefined, error: unknown, ctx: { stop: symbol }) => {
+    onCrash(msg: M | undefined, error: unknown, ctx: { stop: symbol }) {
       // nact calls onCrash from an un-awaited async function: a throw here
       // would be an unhandled rejection, so none may escape.
       try {

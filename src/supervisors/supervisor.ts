@@ -336,7 +336,8 @@ class SupervisorCore {
       log: this.ctx.log.child({ sup: this.spec.name, child: id }),
       now: this.ctx.now,
       ...(this.ctx.report ? { report: this.ctx.report } : {}),
-      exit: (reason) => {
+      // A method: see actorChild in actor.ts (one per child incarnation).
+      exit(reason) {
         if (reported) return;
         reported = true;
         send<SupMsg>(self, { t: 'exit', id, incarnation, reason });
