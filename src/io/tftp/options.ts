@@ -33,6 +33,11 @@ function parseDecimal(value: string): number | null {
   return Number(value);
 }
 
+/** Records an option left out of the OACK, and why (a function of the module, not a closure made per option). */
+function ignore(out: Negotiated, name: string, value: string, reason: string): void {
+  out.ignored.push({ name, value, reason });
+}
+
 /**
  * Decides the options of one RRQ. `size` is the number of bytes the transfer will send
  * (after netascii conversion). An option with a bad value is ignored, not refused: the
@@ -43,11 +48,8 @@ export function negotiate(requested: TftpOptions, size: number, limits: OptionLi
   const out: Negotiated = { blksize: 512, windowsize: 1, oack: [], ignored: [] };
   const seen = new Set<string>();
   for (const [name, value] of requested) {
-    const ignore = (reason: string): void => {
-      out.ignored.push({ name, value, reason });
-    };
     if (seen.has(name)) {
-      ignore('repeated option');
+      ignore(out, name, value, 'repeated option');
       continue;
     }
     seen.add(name);
@@ -55,7 +57,7 @@ export function negotiate(requested: TftpOptions, size: number, limits: OptionLi
     switch (name) {
       case 'blksize':
         if (n === null || n < MIN_BLKSIZE) {
-          ignore(`blksize must be an integer >= ${MIN_BLKSIZE}`);
+          ignore(out, name, value, `blksize must be an integer >= ${MIN_BLKSIZE}`);
         } else {
           // RFC 2348: the server may answer with a smaller size than asked for.
           out.blksize = Math.min(n, limits.maxBlksize, MAX_BLKSIZE);
@@ -64,7 +66,7 @@ export function negotiate(requested: TftpOptions, size: number, limits: OptionLi
         break;
       case 'windowsize':
         if (n === null || n < 1) {
-          ignore('windowsize must be an integer >= 1');
+          ignore(out, name, value, 'windowsize must be an integer >= 1');
         } else {
           // RFC 7440 section 3: the server may answer with a smaller window.
           out.windowsize = Math.min(n, limits.maxWindowsize, MAX_WINDOWSIZE);
@@ -74,7 +76,7 @@ export function negotiate(requested: TftpOptions, size: number, limits: OptionLi
       case 'timeout':
         // RFC 2349 section 2: 1..255 seconds, and the OACK must echo the client's value.
         if (n === null || n < 1 || n > 255) {
-          ignore('timeout must be 1..255 seconds');
+          ignore(out, name, value, 'timeout must be 1..255 seconds');
         } else {
           out.timeoutMs = n * 1000;
           out.oack.push([name, String(n)]);
@@ -83,14 +85,14 @@ export function negotiate(requested: TftpOptions, size: number, limits: OptionLi
       case 'tsize':
         // RFC 2349 section 4: an RRQ carries 0 and the OACK carries the real size. A non-zero
         // value in an RRQ is meaningless; answering the real size is still what the client wants.
-        if (n === null) ignore('tsize must be an integer');
+        if (n === null) ignore(out, name, value, 'tsize must be an integer');
         // curl (7.88) fails a transfer whose OACK says tsize 0; leaving the option out
         // for an empty file costs other clients nothing.
-        else if (size === 0) ignore('empty file: tsize 0 is refused by curl');
+        else if (size === 0) ignore(out, name, value, 'empty file: tsize 0 is refused by curl');
         else out.oack.push([name, String(size)]);
         break;
       default:
-        ignore('unknown option');
+        ignore(out, name, value, 'unknown option');
     }
   }
   return out;

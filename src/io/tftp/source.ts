@@ -86,15 +86,25 @@ export function fileSource(handle: FileHandle, size: number, chunk = READ_CHUNK,
     },
     // FileHandle.close waits for reads still running on it (a read ahead, or one a load
     // gave up on) before the descriptor goes and may be reused.
-    close: () => handle.close(),
+    close() {
+      return handle.close();
+    },
   };
 }
 
+// Methods, not arrow properties: a source is made per transfer, and tsx's keepNames gives
+// every arrow bound to a property a `name` of its own as it is made (see ReadSession).
 export function bufferSource(data: Buffer): BlockSource {
   return {
     size: data.length,
-    peek: (offset, length) => data.subarray(offset, offset + length),
-    load: () => Promise.resolve(),
-    close: () => Promise.resolve(),
+    peek(offset, length) {
+      return data.subarray(offset, offset + length);
+    },
+    load() {
+      return Promise.resolve();
+    },
+    close() {
+      return Promise.resolve();
+    },
   };
 }
