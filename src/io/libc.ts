@@ -1,6 +1,6 @@
-// The few libc calls node's dgram lacks (setsockopt, recvmmsg, sendmmsg), through
+// The few libc calls node lacks (setsockopt, recvmmsg, sendmmsg, openat2), through
 // koffi, and UDP sockets made with them and handed to dgram by descriptor. Used by
-// udp-gso.ts and udp-batch.ts; loaded once, lazily, and only on Linux.
+// udp-gso.ts, udp-batch.ts and tftp/confine.ts; loaded once, lazily, and only on Linux.
 
 import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -21,6 +21,11 @@ export interface Libc {
   /** `vec` is the address of `n` struct mmsghdr; returns how many arrived, or -1 (see errno). */
   recvmmsg(fd: number, vec: bigint, n: number, flags: number, timeout: null): number;
   sendmmsg(fd: number, vec: bigint, n: number, flags: number): number;
+  /**
+   * openat2(2) with `flags` and `resolve` (Linux 5.6; RESOLVE_CACHED 5.12): a descriptor,
+   * or minus the errno (-ENOSYS where this build does not know the call's number).
+   */
+  openat2(dirfd: number, path: string, flags: number, resolve: number): number;
   errno(): number;
   /** Native memory of `bytes` that never moves: its address, a view of it, and how to give it back. */
   alloc(bytes: number): { address: bigint; bytes: Uint8Array; free(): void };
@@ -36,6 +41,12 @@ export function loadLibc(): Promise<Libc | { unavailable: string }> {
       const { default: koffi } = await import('koffi');
       // The running process: node links libc dynamically, glibc or musl alike.
       const lib = koffi.load(null as unknown as string);
+      // syscall(2) is variadic; declared with the five arguments openat2 takes, which the
+      // x86-64 and arm64 calling conventions pass alike. 437 is openat2 on both.
+      const syscall = lib.func('long syscall(long, int, const char *, void *, size_t)') as (n: number, dirfd: number, path: string, how: Buffer, size: number) => number;
+      const SYS_openat2 = process.arch === 'x64' || process.arch === 'arm64' ? 437 : undefined;
+      // struct open_how: u64 flags, u64 mode (always 0 here), u64 resolve; both below 2^32.
+      const how = Buffer.alloc(24);
       return {
         socket: lib.func('int socket(int, int, int)') as Libc['socket'],
         bind: lib.func('int bind(int, const void *, uint32_t)') as Libc['bind'],
@@ -44,6 +55,13 @@ export function loadLibc(): Promise<Libc | { unavailable: string }> {
         close: lib.func('int close(int)') as Libc['close'],
         recvmmsg: lib.func('int recvmmsg(int, void *, unsigned int, int, void *)') as Libc['recvmmsg'],
         sendmmsg: lib.func('int sendmmsg(int, void *, unsigned int, int)') as Libc['sendmmsg'],
+        openat2(dirfd, path, flags, resolve) {
+          if (SYS_openat2 === undefined) return -constants.errno.ENOSYS;
+          how.writeUInt32LE(flags, 0);
+          how.writeUInt32LE(resolve, 16);
+          const fd = syscall(SYS_openat2, dirfd, path, how, how.length);
+          return fd < 0 ? -koffi.errno() : fd;
+        },
         errno: () => koffi.errno(),
         alloc(bytes) {
           const mem: unknown = koffi.alloc('uint8_t', bytes);

@@ -329,14 +329,20 @@ test('a small file is read whole at the start: one that changes during the trans
   });
 });
 
-test('kept small files: a rewrite of the same size (new mtime) or a shorter file is served new; a file swapped for an escaping symlink is refused', async () => {
+for (const quickLookup of [true, false]) {
+  test(`kept small files${quickLookup ? ' (found with openat2)' : ' (found through the thread pool)'}: a rewrite of the same size (new mtime) or a shorter file is served new; a file swapped for an escaping symlink is refused`, () => keptSmallFiles(quickLookup));
+}
+
+async function keptSmallFiles(quickLookup: boolean): Promise<void> {
   const path = join(tree.base, 'kept.bin');
   await writeFile(path, Buffer.alloc(3000, 1));
-  await withServer({ timeoutMs: 10_000 }, async (port) => {
+  await withServer({ timeoutMs: 10_000, quickLookup }, async (port, s) => {
     const c = await new Peer().open();
     try {
       assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 1));
       assert.equal(await fetch(c, port, 'kept.bin'), Buffer.alloc(3000, 1));
+      // The second fetch found the file on the event loop (openat2) when asked to.
+      assert.is(s.stats().quickLookups > 0, quickLookup);
       // Same size, new content and a new mtime (set explicitly: the clock may not have ticked).
       await writeFile(path, Buffer.alloc(3000, 2));
       await utimes(path, new Date(), new Date(Date.now() + 60_000));
@@ -356,7 +362,7 @@ test('kept small files: a rewrite of the same size (new mtime) or a shorter file
       await rm(path, { force: true });
     }
   });
-});
+}
 
 /** DATA `block` (1-based) of `file` at `blksize`. */
 const dataOf = (file: Buffer, block: number, blksize: number): TftpPacket => ({

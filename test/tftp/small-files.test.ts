@@ -2,7 +2,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, open, rm, lstat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, open, rename, rm, lstat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SmallFileCache } from '../../src/io/tftp/small-files.ts';
@@ -13,12 +13,12 @@ test('kept until the file changes; only files that fit; least recently used drop
   const read = async (name: string): Promise<Buffer> => {
     const h = await open(join(dir, name), 'r');
     try {
-      return await cache.read(join(dir, name), h);
+      return await cache.read(h);
     } finally {
       await h.close();
     }
   };
-  const get = async (name: string): Promise<Buffer | undefined> => cache.get(join(dir, name), await lstat(join(dir, name), { bigint: true }));
+  const get = async (name: string): Promise<Buffer | undefined> => cache.get(await lstat(join(dir, name), { bigint: true }));
   try {
     for (const [name, fill] of [['a', 1], ['b', 2], ['c', 3]] as const) await writeFile(join(dir, name), Buffer.alloc(100, fill));
     await writeFile(join(dir, 'big'), Buffer.alloc(101, 4));
@@ -39,6 +39,18 @@ test('kept until the file changes; only files that fit; least recently used drop
     assert.equal(cache.usage(), { files: 2, bytes: 200 });
     assert.is(await get('b'), undefined);
     assert.equal(await get('c'), Buffer.alloc(100, 3));
+    // Kept by the file, not by a name: a second name for it (a hard link) finds the same
+    // copy; a file renamed over it is another file, never served the old copy.
+    await link(join(dir, 'c'), join(dir, 'c2'));
+    // A new link changes the file's ctime: the copy is read again first.
+    assert.is(await get('c'), undefined);
+    const kept = await read('c');
+    assert.ok(kept);
+    assert.is(await get('c2'), kept);
+    await writeFile(join(dir, 'new-c'), Buffer.alloc(100, 7));
+    await rename(join(dir, 'new-c'), join(dir, 'c'));
+    assert.is(await get('c'), undefined);
+    assert.equal(await read('c'), Buffer.alloc(100, 7));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,9 +1,11 @@
 // Maps a requested TFTP filename onto a regular file inside one of the served
 // folders, and opens it read-only. Nothing outside those folders is ever opened.
 
-import { constants, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, type BigIntStats } from 'node:fs';
 import { lstat, open, realpath, type FileHandle } from 'node:fs/promises';
+import { constants as os } from 'node:os';
 import { join, sep } from 'node:path';
+import { errnoName, type Libc } from '../libc.ts';
 import { TftpErrorCode } from './packet.ts';
 
 export type SplitResult = { ok: true; segments: string[] } | { ok: false; code: number; reason: string };
@@ -121,7 +123,8 @@ export async function locateConfined(roots: readonly string[], segments: readonl
   return undefined;
 }
 
-type Located = { path: string; stat: BigIntStats } | undefined;
+/** A regular file found inside a served folder; `path` (its real path) when locateConfined found it. */
+type Located = { stat: BigIntStats; path?: string } | undefined;
 
 /**
  * locateConfined for requests that come in bursts (a rack of hosts fetching the same ROM):
@@ -130,8 +133,12 @@ type Located = { path: string; stat: BigIntStats } | undefined;
  * request is still checked against the file system as it stands after its arrival. One
  * that arrives while a lookup runs gets the lookup of its own turn. 50 concurrent fetches
  * of one ROM cost one lookup instead of fifty (three thread-pool round trips each).
+ *
+ * With `quick` (createQuickLocator), the lookup tries it first, on the event loop, and
+ * goes to the thread pool only when it leaves the answer open. Shared the same way: one
+ * openat2 lookup per path and turn costs less than one per request (about 8 us each).
  */
-export function createLocator(roots: readonly string[]): (segments: readonly string[]) => Promise<Located> {
+export function createLocator(roots: readonly string[], quick?: (segments: readonly string[]) => BigIntStats | undefined): (segments: readonly string[]) => Promise<Located> {
   const pending = new Map<string, { segments: readonly string[]; waiters: Array<(r: Located) => void> }>();
   return (segments) =>
     new Promise((resolve) => {
@@ -150,7 +157,73 @@ export function createLocator(roots: readonly string[]): (segments: readonly str
         const deliver = (r: Located): void => {
           for (const w of created.waiters) w(r);
         };
-        locateConfined(roots, created.segments).then(deliver, () => deliver(undefined));
+        const stat = quick?.(created.segments);
+        if (stat !== undefined) deliver({ stat });
+        else locateConfined(roots, created.segments).then(deliver, () => deliver(undefined));
       });
     });
+}
+
+const AT_FDCWD = -100;
+// Linux's generic value on x86-64 and arm64, the only places openat2 is called (libc.ts).
+const O_CLOEXEC = 0o2000000;
+const RESOLVE_NO_MAGICLINKS = 0x02;
+const RESOLVE_BENEATH = 0x08;
+const RESOLVE_CACHED = 0x20;
+const { ENOENT, ENOTDIR, ENOSYS, EINVAL } = os.errno;
+
+/**
+ * The file `segments` names under the first of `roots` that has it, found synchronously
+ * with openat2(2), or undefined whenever the full checks (locateConfined, openConfined)
+ * have anything to decide. Used (through createLocator) to serve a copy kept in memory
+ * without the thread pool: a lookup costs two opens, an fstat and two closes on the event
+ * loop (about 8 us) instead of three thread-pool round trips.
+ *
+ * - RESOLVE_BENEATH: the kernel refuses any resolution that leaves the folder (a `..` or a
+ *   symlink pointing out, an absolute symlink), at the moment of the open: no check-then-
+ *   open race. Such a request falls through to the full checks, which refuse or allow it
+ *   as always (an absolute symlink into the folder is allowed there).
+ * - RESOLVE_CACHED: the lookup fails with EAGAIN rather than wait for a disk or a network
+ *   file system, so the event loop never blocks; that request takes the full checks too.
+ * - Missing from one folder (ENOENT, ENOTDIR; known once a lookup has cached the missing
+ *   name) goes on to the next, as the full checks do. Anything but a regular file falls
+ *   through (O_NONBLOCK: opening a FIFO does not wait).
+ * - A kernel without openat2 or RESOLVE_CACHED (before 5.12) turns this off for good
+ *   (`onOff` says why, once).
+ */
+export function createQuickLocator(roots: readonly string[], c: Libc, onOff?: (reason: string) => void): (segments: readonly string[]) => BigIntStats | undefined {
+  let off = false;
+  return (segments) => {
+    if (off) return undefined;
+    const rel = segments.join('/');
+    for (const root of roots) {
+      const dir = c.openat2(AT_FDCWD, root, constants.O_RDONLY | constants.O_DIRECTORY | O_CLOEXEC, RESOLVE_CACHED);
+      if (dir === -ENOENT || dir === -ENOTDIR) continue;
+      if (dir < 0) {
+        if (dir === -ENOSYS || dir === -EINVAL) {
+          off = true;
+          onOff?.(errnoName(-dir));
+        }
+        return undefined;
+      }
+      let fd: number;
+      try {
+        fd = c.openat2(dir, rel, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_CACHED);
+      } finally {
+        closeSync(dir);
+      }
+      if (fd === -ENOENT || fd === -ENOTDIR) continue;
+      if (fd < 0) return undefined;
+      try {
+        const st = fstatSync(fd, { bigint: true });
+        return st.isFile() ? st : undefined;
+      } catch {
+        return undefined;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    // In no folder: the full checks say so (and report it).
+    return undefined;
+  };
 }

@@ -43,6 +43,8 @@ export interface TftpStats {
   segmentedSends: number;
   /** Transfers whose segmented send failed and that went on a datagram at a time. */
   segmentFallbacks: number;
+  /** Lookups (one per path and event-loop turn) that openat2 answered on the event loop (confine.ts, createQuickLocator). */
+  quickLookups: number;
 }
 
 export function emptyStats(): TftpStats {
@@ -57,6 +59,7 @@ export function emptyStats(): TftpStats {
     retransmits: 0,
     segmentedSends: 0,
     segmentFallbacks: 0,
+    quickLookups: 0,
   };
 }
 

@@ -7,9 +7,10 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
+import { loadLibc } from '../libc.ts';
 import { openBatchedPort, type BatchedPort, type DatagramChannel } from '../udp-batch.ts';
 import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS, loadUdpGso, type UdpGso } from '../udp-gso.ts';
-import { createLocator, openConfined, splitRequestPath } from './confine.ts';
+import { createLocator, createQuickLocator, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
 import { toNetascii } from './netascii.ts';
 import { negotiate } from './options.ts';
@@ -45,6 +46,12 @@ export interface TftpServerOptions {
    * files up to 4 MiB, 64 MiB in all; `totalBytes: 0` reads every transfer from disk.
    */
   smallFiles?: Partial<SmallFileLimits>;
+  /**
+   * Look for a kept small file with openat2(2) on the event loop first (confine.ts,
+   * createQuickLocator), where Linux (5.12) and koffi have it; the full checks on the
+   * thread pool decide whatever that leaves open. Default true.
+   */
+  quickLookup?: boolean;
   /**
    * Send each window (windowsize > 1) in as few syscalls as the kernel takes, through UDP
    * segmentation offload (src/io/udp-gso.ts), where Linux and koffi have it; a transfer
@@ -111,7 +118,12 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const now = opts.now ?? (() => performance.now());
   const stats = emptyStats();
   const smallFiles = new SmallFileCache({ ...DEFAULT_SMALL_FILE_LIMITS, ...opts.smallFiles });
-  const locate = createLocator(roots);
+  let quick: ReturnType<typeof createQuickLocator> | undefined;
+  const locate = createLocator(roots, (segments) => {
+    const st = quick?.(segments);
+    if (st !== undefined) stats.quickLookups++;
+    return st;
+  });
   const running = new Set<Session>();
   // Running transfers by the request that started them (same key as `starting`).
   const byRequest = new Map<string, Session>();
@@ -204,7 +216,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     // ROMs are fetched again and again: look for a kept copy before opening anything. A
     // small file is read whole, so a transfer serves one version even if it changes.
     const located = await locate(split.segments);
-    let data = located ? smallFiles.get(located.path, located.stat) : undefined;
+    let data = located !== undefined ? smallFiles.get(located.stat) : undefined;
     let source: BlockSource | undefined;
     // The open file, until it is read whole or becomes the transfer's source.
     let handle: FileHandle | undefined;
@@ -217,7 +229,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         if (!opened.ok) return refuse(client, file, opened.code, opened.reason, opened.code === TftpErrorCode.ACCESS_VIOLATION ? 'Access violation' : 'File not found');
         handle = opened.handle;
         size = opened.size;
-        if (smallFiles.fits(opened.size)) data = await smallFiles.read(opened.path, opened.handle);
+        if (smallFiles.fits(opened.size)) data = await smallFiles.read(opened.handle);
         else if (p.mode === 'netascii' && opened.size <= maxNetasciiBytes) data = await opened.handle.readFile();
         if (data !== undefined) {
           handle = undefined;
@@ -399,6 +411,12 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         const g = await loadUdpGso(host);
         if ('unavailable' in g) log.info({ reason: g.unavailable }, 'tftp: no UDP segmentation offload; windows go out a datagram at a time');
         else gso = g;
+      }
+      if (opts.quickLookup !== false) {
+        const c = await loadLibc();
+        const slow = 'kept files are found through the thread pool only';
+        if ('unavailable' in c) log.info({ reason: c.unavailable }, `tftp: no openat2; ${slow}`);
+        else quick = createQuickLocator(roots, c, (reason) => log.info({ reason }, `tftp: openat2 refused; ${slow}`));
       }
       return { address: a.address, port: a.port };
     },

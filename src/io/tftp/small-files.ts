@@ -1,7 +1,9 @@
 // Small files (iPXE ROMs are 70 KB to 1 MB) kept in memory between transfers,
-// keyed by real path and checked against the file's identity (device, inode,
-// size, mtime, ctime) on every request, so a replaced or rewritten file is read
-// again. Bounded in bytes; least recently used files go first.
+// keyed by the file itself (device and inode, however it was reached: its real
+// path, a symlink, or an openat2 beneath a served folder) and checked against
+// its identity (size, mtime, ctime too) on every request, so a rewritten file is
+// read again. A replaced file is a new inode: its old copy is never served and
+// goes as the least recently used. Bounded in bytes; least recently used files go first.
 
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -20,6 +22,11 @@ interface Entry {
   id: string;
 }
 
+/** Which file: device and inode. */
+function fileKey(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}`;
+}
+
 /** What must be unchanged for a kept copy to still be the file. ctime covers a rewrite within one mtime tick. */
 function identity(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
@@ -36,16 +43,17 @@ export class SmallFileCache {
     return size <= this.limits.fileBytes && size <= this.limits.totalBytes;
   }
 
-  /** The kept bytes of `path` if `st` (an lstat of it now) still matches the copy; never touches the disk. */
-  get(path: string, st: BigIntStats): Buffer | undefined {
-    const e = this.entries.get(path);
+  /** The kept bytes of the file `st` (a stat of it now) describes, if they are still its bytes; never touches the disk. */
+  get(st: BigIntStats): Buffer | undefined {
+    const key = fileKey(st);
+    const e = this.entries.get(key);
     if (e === undefined) return undefined;
     if (e.id !== identity(st)) {
-      this.drop(path, e);
+      this.drop(key, e);
       return undefined;
     }
-    this.entries.delete(path);
-    this.entries.set(path, e); // most recently used last
+    this.entries.delete(key);
+    this.entries.set(key, e); // most recently used last
     return e.data;
   }
 
@@ -54,15 +62,16 @@ export class SmallFileCache {
    * identity before and after). Returns what was read either way: one transfer serves one
    * version of the file, never a mix.
    */
-  async read(path: string, handle: FileHandle): Promise<Buffer> {
+  async read(handle: FileHandle): Promise<Buffer> {
     const before = await handle.stat({ bigint: true });
     const data = await handle.readFile();
     const after = await handle.stat({ bigint: true });
     const id = identity(after);
     if (id !== identity(before) || BigInt(data.length) !== after.size || !this.fits(data.length)) return data;
-    const old = this.entries.get(path);
-    if (old) this.drop(path, old);
-    this.entries.set(path, { data, id });
+    const key = fileKey(after);
+    const old = this.entries.get(key);
+    if (old) this.drop(key, old);
+    this.entries.set(key, { data, id });
     this.bytes += data.length;
     for (const [k, v] of this.entries) {
       if (this.bytes <= this.limits.totalBytes) break;
@@ -76,8 +85,8 @@ export class SmallFileCache {
     return { files: this.entries.size, bytes: this.bytes };
   }
 
-  private drop(path: string, e: Entry): void {
-    this.entries.delete(path);
+  private drop(key: string, e: Entry): void {
+    this.entries.delete(key);
     this.bytes -= e.data.length;
   }
 }
