@@ -6,7 +6,7 @@
 
 import type { Socket, SocketOptions } from 'node:dgram';
 import { isIPv4 } from 'node:net';
-import { adoptFd, errnoName, loadLibc, udpFd, type Libc } from './libc.ts';
+import { adoptFd, errnoName, loadLibc, sockaddr, udpFd, type Libc } from './libc.ts';
 
 export interface Peer {
   address: string;
@@ -89,15 +89,6 @@ function keyOf(address: string, port: number): number {
   return ipOf(address) * 65536 + port;
 }
 
-function sockaddrIn(address: string, port: number): Uint8Array {
-  const sa = new Uint8Array(SA);
-  sa[0] = 2; // AF_INET, little-endian u16
-  sa[2] = port >> 8;
-  sa[3] = port & 255;
-  address.split('.').forEach((part, i) => (sa[4 + i] = Number(part)));
-  return sa;
-}
-
 interface Queued {
   callback: (err: Error | null) => void;
   slot: number;
@@ -107,16 +98,14 @@ class Channel implements DatagramChannel {
   onMessage: ((msg: Buffer, from: Peer) => void) | undefined;
   onError: ((err: Error) => void) | undefined;
   closed = false;
-  readonly sa: Uint8Array;
-
   constructor(
     private readonly port: Port,
     readonly key: number,
     readonly peer: Peer,
+    /** The peer's sockaddr_in, copied into each send slot. */
+    readonly sa: Uint8Array,
     private readonly onClose?: () => void,
-  ) {
-    this.sa = sockaddrIn(peer.address, peer.port);
-  }
+  ) {}
 
   send(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
     if (this.closed) throw new Error('send on a closed channel');
@@ -202,7 +191,7 @@ class Port implements BatchedPort {
   channel(peer: Peer, onClose?: () => void): DatagramChannel {
     const key = keyOf(peer.address, peer.port);
     if (this.channels.has(key)) throw new Error(`${peer.address}:${peer.port} has a channel already`);
-    const ch = new Channel(this, key, { address: peer.address, port: peer.port }, onClose);
+    const ch = new Channel(this, key, { address: peer.address, port: peer.port }, sockaddr(this.c, peer.address, peer.port), onClose);
     this.channels.set(key, ch);
     return ch;
   }

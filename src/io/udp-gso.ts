@@ -15,8 +15,13 @@ const UDP_SEGMENT = 103;
  * bytes: a UDP datagram over IPv4 carries at most 65,507 (the send is one datagram until
  * the device splits it).
  */
-export const GSO_MAX_SEGMENTS = 64;
-export const GSO_MAX_BYTES = 65507;
+const GSO_MAX_SEGMENTS = 64;
+const GSO_MAX_BYTES = 65507;
+
+/** Datagrams of `segment` bytes one segmented send carries at most. */
+export function segmentsPerSend(segment: number): number {
+  return Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / segment));
+}
 
 export interface SegmentingSocket {
   socket: Socket;

@@ -25,7 +25,7 @@ export function splitRequestPath(filename: string): SplitResult {
 }
 
 export type OpenResult =
-  | { ok: true; handle: FileHandle; path: string; size: number }
+  | { ok: true; handle: FileHandle; size: number }
   | { ok: false; code: number; reason: string };
 
 function errnoOf(e: unknown): string | undefined {
@@ -91,7 +91,7 @@ export async function openConfined(roots: readonly string[], segments: readonly 
         await handle.close();
         return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: 'not a regular file' };
       }
-      return { ok: true, handle, path: real, size: st.size };
+      return { ok: true, handle, size: st.size };
     } catch (e) {
       await handle.close().catch(() => undefined);
       return { ok: false, code: TftpErrorCode.ACCESS_VIOLATION, reason: `cannot stat: ${errnoOf(e) ?? String(e)}` };

@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { VaqueroError } from '../../errors.ts';
 import { loadLibc } from '../libc.ts';
 import { openBatchedPort, type BatchedPort, type DatagramChannel } from '../udp-batch.ts';
-import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS, loadUdpGso, type UdpGso } from '../udp-gso.ts';
+import { loadUdpGso, segmentsPerSend, type UdpGso } from '../udp-gso.ts';
 import { createLocator, createQuickLocator, openConfined, splitRequestPath } from './confine.ts';
 import { copyStats, emptyStats, type TftpEvent, type TftpPeer, type TftpStats } from './events.ts';
 import { toNetascii } from './netascii.ts';
@@ -108,7 +108,8 @@ interface TransferSocket {
 export function createTftpServer(opts: TftpServerOptions): TftpServer {
   const host = opts.host ?? '0.0.0.0';
   const type = isIPv6(host) ? 'udp6' : 'udp4';
-  const roots = [opts.baseDir, ...(opts.fallbackDirs ?? [])];
+  // Once each: the base folder may be a fallback too (the agent's default is /usr/lib/ipxe).
+  const roots = [...new Set([opts.baseDir, ...(opts.fallbackDirs ?? [])])];
   const timeoutMs = opts.timeoutMs ?? 1000;
   const retries = opts.retries ?? 5;
   const maxTransfers = opts.maxTransfers ?? 512;
@@ -186,8 +187,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
     // One transfer per client port on the shared port: a second request from the same
     // port (UEFI fetching again after its size probe, a duplicate) gets a TID of its own.
     if (shared !== undefined && windowsize === 1 && !shared.hasChannel(client)) return { socket: shared.channel(client, () => markEnded(client)), port: sharedPort };
-    const perSend = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / (blksize + 4)));
-    if (gso !== undefined && windowsize > 1 && perSend >= 2) {
+    if (gso !== undefined && windowsize > 1 && segmentsPerSend(blksize + 4) >= 2) {
       try {
         const g = await gso.bind(host, blksize + 4, { lookup: literalLookup });
         return { ...g, port: g.socket.address().port };

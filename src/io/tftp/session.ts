@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { DatagramChannel } from '../udp-batch.ts';
-import { GSO_MAX_BYTES, GSO_MAX_SEGMENTS } from '../udp-gso.ts';
+import { segmentsPerSend } from '../udp-gso.ts';
 import { decode, encode, Opcode, TftpErrorCode, type TftpPacket } from './packet.ts';
 import type { BlockSource } from './source.ts';
 import type { TftpPeer, TftpStats } from './events.ts';
@@ -97,7 +97,7 @@ class ReadSession implements Session {
     this.source = d.source;
     this.done = new Promise<void>((r) => (this.resolveDone = r));
     this.segment = d.config.blksize + 4;
-    this.perSend = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / this.segment));
+    this.perSend = segmentsPerSend(this.segment);
     this.segmented = d.unsegment !== undefined && this.perSend >= 2;
     this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     this.socket.on('error', (err) => {
