@@ -1,9 +1,10 @@
 // Boot actor: one per host that is network-booting, named by its MAC. It
-// follows the protocol steps the agent's services observe (DHCP, TFTP ROM,
-// iPXE script, kernel, initrd, unattended config, checkpoint), reports each
-// stage reached once, and raises a stalled-boot event when no step arrives
-// before the deadline. Pure: effects are data run by its supervisor.
+// follows the protocol steps the agent's services observe (DHCP, the boot
+// ROM, iPXE script, kernel, initrd, unattended config, checkpoint), reports
+// each stage reached once, and raises a stalled-boot event when no step
+// arrives before the deadline. Pure: effects are data run by its supervisor.
 
+/** `tftp` is the firmware's download of its boot file: by TFTP, or by HTTP for UEFI HTTP boot. */
 export const BOOT_STAGES = ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint'] as const;
 export type BootStage = (typeof BOOT_STAGES)[number];
 

@@ -13,8 +13,14 @@ export interface BootStep {
   mac?: string;
   /** When the service only knows the client's address. */
   ip?: string;
-  /** `file` is a /files download: the kernel if the host has not fetched one yet, else an initrd. */
+  /**
+   * `file` is a download, TFTP or /files, that the tracker places (boot-tracker.ts): the
+   * boot file DHCP gave the host, or any TFTP download before iPXE, is `tftp`; after that
+   * the first is the kernel and the later ones initrds.
+   */
   stage: BootStage | 'file';
+  /** Which service a `file` came from. */
+  via?: 'tftp' | 'http';
   /** May create a boot actor for a host that has none. */
   starts: boolean;
   detail?: string;
@@ -27,12 +33,12 @@ export function bootStepOf(e: DhcpEvent | TftpEvent | HttpEvent): BootStep | und
       if (!e.mac) return undefined;
       return { mac: e.mac, stage: 'dhcp', starts: e.arch !== undefined, ...(e.bootFile ? { detail: e.bootFile } : {}) };
     case 'transfer-completed':
-      return { ip: e.client.address, stage: 'tftp', starts: true, detail: e.file };
+      return { ip: e.client.address, stage: 'file', via: 'tftp', starts: true, detail: e.file };
     case 'http.ipxe':
       return { mac: e.mac, stage: 'ipxe', starts: true, detail: e.boot };
     case 'http.file':
       if (e.status !== 200 && e.status !== 206) return undefined;
-      return { ip: e.remote, stage: 'file', starts: false, detail: e.path };
+      return { ip: e.remote, stage: 'file', via: 'http', starts: false, detail: e.path };
     case 'http.config':
       return { mac: e.mac, stage: 'config', starts: false, detail: e.boot };
     case 'boot.checkpoint':

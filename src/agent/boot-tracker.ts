@@ -23,6 +23,11 @@ interface Tracked {
   stage: BootStage | undefined;
   /** When the actor was last told a step (Date.now()). */
   toldAt: number;
+  /**
+   * The boot file of the host's last DHCP answer, as a path ('undionly.kpxe',
+   * 'files/ipxe.efi' for UEFI HTTP boot), to tell the firmware's download from the kernel.
+   */
+  bootFile: string | undefined;
 }
 
 /**
@@ -37,6 +42,26 @@ interface Tracked {
 const REPEAT_WINDOW_MS = 10_000;
 
 const ORDER: readonly BootStage[] = BOOT_STAGES;
+
+/** A boot file as a path without its leading slashes: a URL's path, or a TFTP file name as it is. */
+function pathOf(file: string): string {
+  const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(file);
+  return (url ? (url[1] as string) : file).replace(/^\/+/, '');
+}
+
+/**
+ * Where a download goes: the boot file DHCP gave the host (by TFTP, or by HTTP for UEFI
+ * HTTP boot; a /files path is the end of that URL's) and any TFTP download before the iPXE
+ * script are the `tftp` stage; after them the first download is the kernel, later ones
+ * initrds, whichever service served them (an iPXE script may fetch by tftp://).
+ */
+function placeDownload(t: Tracked, s: BootStep): BootStage {
+  const at = t.stage === undefined ? -1 : ORDER.indexOf(t.stage);
+  const file = s.detail?.replace(/^\/+/, '');
+  if (file && t.bootFile !== undefined && (t.bootFile === file || t.bootFile.endsWith(`/${file}`))) return 'tftp';
+  if (s.via === 'tftp' && at < ORDER.indexOf('ipxe')) return 'tftp';
+  return at < ORDER.indexOf('kernel') ? 'kernel' : 'initrd';
+}
 
 export class BootTracker {
   private readonly live = new Map<string, Tracked>();
@@ -77,7 +102,8 @@ export class BootTracker {
   }
 
   private send(t: Tracked, s: BootStep): void {
-    const stage: BootStage = s.stage === 'file' ? (t.stage === undefined || ORDER.indexOf(t.stage) < ORDER.indexOf('kernel') ? 'kernel' : 'initrd') : s.stage;
+    if (s.stage === 'dhcp' && s.detail !== undefined) t.bootFile = pathOf(s.detail);
+    const stage: BootStage = s.stage === 'file' ? placeDownload(t, s) : s.stage;
     const now = Date.now();
     if (t.stage === undefined || ORDER.indexOf(stage) > ORDER.indexOf(t.stage)) t.stage = stage;
     else if (now - t.toldAt < this.windowMs()) return;
@@ -116,7 +142,7 @@ export class BootTracker {
           }
         },
       });
-      const tracked: Tracked = { ref, stage: undefined, toldAt: 0 };
+      const tracked: Tracked = { ref, stage: undefined, toldAt: 0, bootFile: undefined };
       try {
         await this.deps.sup.startChild(spec);
         this.live.set(mac, tracked);

@@ -1,8 +1,11 @@
 // The boot tracker's repeat coalescing, seen in how many steps each boot actor
 // was told: a repeated stage within the window is not told; a new stage and a
-// repeat after the window are; an unknown host gets no actor.
+// repeat after the window are; an unknown host gets no actor. And where a
+// download goes: the firmware's boot file, the kernel, the initrds, by TFTP or
+// HTTP.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { BootStep } from '../../src/agent/boot-steps.ts';
 import { BootTracker } from '../../src/agent/boot-tracker.ts';
 import type { AgentEvent } from '../../src/agent/event-log.ts';
 import { startRoot } from '../../src/supervisors/root.ts';
@@ -12,7 +15,7 @@ import { captureLogger } from '../supervisors/support.ts';
 
 const MAC = '52:54:00:00:10:01';
 
-async function setup(stallAfterMs: number): Promise<{ tracker: BootTracker; events: AgentEvent[]; stop(): Promise<void> }> {
+async function setup(stallAfterMs: number, macOf: (ip: string) => string | undefined = () => undefined): Promise<{ tracker: BootTracker; events: AgentEvent[]; stop(): Promise<void> }> {
   const root = await startRoot(supervisorSpec({ name: 'boot-sup', strategy: 'one_for_one', policy: 'va-actor-crash', children: [] }), {
     logger: captureLogger().logger,
     onFatal: (e) => assert.unreachable(`unexpected fatal: ${e.message}`),
@@ -21,7 +24,7 @@ async function setup(stallAfterMs: number): Promise<{ tracker: BootTracker; even
   const tracker = new BootTracker({
     sup: root,
     hostOf: (mac) => (mac === MAC ? 'worker-1' : undefined),
-    macOf: () => undefined,
+    macOf,
     emit: (e) => events.push(e),
     stallAfterMs,
   });
@@ -68,6 +71,45 @@ test('the window is a tenth of the stall timeout when that is shorter: a repeat 
   } finally {
     await t.stop();
   }
+});
+
+const IP = '10.0.0.21';
+
+/** Observes `steps` for MAC (TFTP and /files by address) and asserts the stages its actor reported. */
+async function expectStages(steps: BootStep[], stages: string[]): Promise<void> {
+  const t = await setup(600_000, (ip) => (ip === IP ? MAC : undefined));
+  const reported = (): string[] => t.events.filter((e) => e.type === 'boot.stage').map((e) => String(e.stage));
+  try {
+    for (const s of steps) await t.tracker.observe(s);
+    await until(`${stages.length} stages reported`, 5_000, () => reported().length >= stages.length);
+    // The actor reports asynchronously: give a wrong extra stage the time to show too.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(reported(), stages);
+  } finally {
+    await t.stop();
+  }
+}
+
+const tftp = (file: string): BootStep => ({ ip: IP, stage: 'file', via: 'tftp', starts: true, detail: file });
+const http = (path: string): BootStep => ({ ip: IP, stage: 'file', via: 'http', starts: false, detail: path });
+const ipxe: BootStep = { mac: MAC, stage: 'ipxe', starts: true, detail: 'install' };
+
+test('PXE: the boot file by TFTP is the tftp stage; after the script a TFTP download is the kernel, then initrds', async () => {
+  await expectStages(
+    [{ ...dhcp, detail: 'snponly.efi' }, tftp('/snponly.efi'), tftp('snponly.efi'), { ...dhcp, detail: 'http://{server}:24602/ipxe' }, ipxe, tftp('/vmlinuz'), http('initrd.img'), tftp('/extra.cpio')],
+    ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd'],
+  );
+});
+
+test('UEFI HTTP boot: the boot file fetched from /files is the tftp stage, not the kernel', async () => {
+  await expectStages(
+    [{ ...dhcp, detail: 'http://10.0.0.1:24602/files/ipxe.efi' }, http('ipxe.efi'), { ...dhcp, detail: 'http://10.0.0.1:24602/ipxe' }, ipxe, http('vmlinuz'), http('initrd.img')],
+    ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd'],
+  );
+});
+
+test('a TFTP download before the script with no DHCP seen (another name, a size probe) is the tftp stage', async () => {
+  await expectStages([tftp('pxelinux.0'), tftp('pxelinux.cfg/default'), ipxe, http('vmlinuz')], ['tftp', 'ipxe', 'kernel']);
 });
 
 test.run();
