@@ -25,7 +25,7 @@ interface Tracked {
   toldAt: number;
   /**
    * The boot file of the host's last DHCP answer, as a path ('undionly.kpxe',
-   * 'files/ipxe.efi' for UEFI HTTP boot), to tell the firmware's download from the kernel.
+   * 'boot/snponly.efi' for UEFI HTTP boot), to tell the firmware's download from the kernel.
    */
   bootFile: string | undefined;
 }
@@ -51,7 +51,7 @@ function pathOf(file: string): string {
 
 /**
  * Where a download goes: the boot file DHCP gave the host (by TFTP, or by HTTP for UEFI
- * HTTP boot; a /files path is the end of that URL's) and any TFTP download before the iPXE
+ * HTTP boot; the HTTP path is the end of that URL's) and any TFTP download before the iPXE
  * script are the `tftp` stage; after them the first download is the kernel, later ones
  * initrds, whichever service served them (an iPXE script may fetch by tftp://).
  */

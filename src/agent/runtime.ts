@@ -327,6 +327,8 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       host: cfg.bind,
       port: active.httpPort,
       filesDir: active.filesDir,
+      // The folders TFTP serves now: a new TFTP folder moves /boot without a restart.
+      bootDirs: () => [...new Set([(startedWith.get('tftp') ?? settings).tftpDir, IPXE_FALLBACK_DIR])],
       routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
       registry,
       logger: signals.log,

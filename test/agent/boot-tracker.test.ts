@@ -103,7 +103,7 @@ test('PXE: the boot file by TFTP is the tftp stage; after the script a TFTP down
 
 test('UEFI HTTP boot: the boot file fetched from /files is the tftp stage, not the kernel', async () => {
   await expectStages(
-    [{ ...dhcp, detail: 'http://10.0.0.1:24602/files/ipxe.efi' }, http('ipxe.efi'), { ...dhcp, detail: 'http://10.0.0.1:24602/ipxe' }, ipxe, http('vmlinuz'), http('initrd.img')],
+    [{ ...dhcp, detail: 'http://10.0.0.1:24602/boot/snponly.efi' }, http('snponly.efi'), { ...dhcp, detail: 'http://10.0.0.1:24602/ipxe' }, ipxe, http('vmlinuz'), http('initrd.img')],
     ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd'],
   );
 });

@@ -4,7 +4,8 @@
 // and config from our HTTP server, all rendered from a model; the tiny Linux
 // prints the config and calls the checkpoint, and the agent's boot actor for
 // that MAC walks every stage to boot.done. A third boot has iPXE fetch the
-// initrd by tftp://: real firmware on the TFTP listening port (lock-step).
+// initrd by tftp://: real firmware on the TFTP listening port (lock-step). A
+// fourth is OVMF's UEFI HTTP boot: the ROM from /boot, no TFTP at all.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,7 +86,7 @@ async function eventsOf(lan: BootLan, type: string): Promise<Ev[]> {
   return (JSON.parse(r.stdout) as { events: Ev[] }).events;
 }
 
-async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false): Promise<Booted> {
+async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false, uefiBoot: 'pxe' | 'http' = 'pxe'): Promise<Booted> {
   const linux = await ensureTinyLinux();
   const dir = mkdtempSync(join(tmpdir(), `vqt-agent-boot-${firmware}-`));
   let lan: BootLan | undefined;
@@ -102,7 +103,7 @@ async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false):
     copyFileSync(linux.initrd, join(files, 'initramfs.cpio.gz'));
     agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604', ...(initrdOverTftp ? ['--tftp-dir', files] : [])], { cwd: REPO });
     await agent.waitForLine(/model \w+ loaded/, 60_000);
-    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
+    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, uefiBoot, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
     await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
     const bootMs = Date.now() - qemu.startedAt;
     await qemu.waitForExit(60_000);
@@ -156,6 +157,14 @@ test('BIOS: iPXE fetches the initrd over TFTP, lock-step, on the agent\'s listen
     mine.map((e) => (e.type === 'transfer-started' ? { type: e.type, windowsize: e.windowsize, serverPort: e.serverPort } : { type: e.type })),
     [{ type: 'transfer-started', windowsize: 1, serverPort: 69 }, { type: 'transfer-completed' }],
   );
+});
+
+test('UEFI HTTP boot: OVMF (PXE off) fetches snponly.efi from /boot over HTTP, then iPXE -> HTTP boots from the agent', async () => {
+  const r = await bootFromAgent('uefi', false, 'http');
+  console.log(`  UEFI HTTP boot from the agent: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  // The ROM's download from /boot is the tftp stage (the firmware's boot file), not the kernel.
+  assertBooted(r, ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+  assert.equal(r.tftp.filter((e) => e.client?.address === r.ip), [], 'no TFTP at all');
 });
 
 test('UEFI: OVMF PXE -> TFTP snponly.efi -> iPXE -> HTTP boots from the agent', async () => {

@@ -19,6 +19,11 @@ export interface BootVmOptions {
   serialLog: string;
   /** qemu is killed after this long, whatever state it is in. */
   timeoutMs: number;
+  /**
+   * How OVMF boots from the network: its PXE (default), or UEFI HTTP boot alone (PXE
+   * switched off through OVMF's fw_cfg knobs, so HTTPv4 is the first network boot option).
+   */
+  uefiBoot?: 'pxe' | 'http';
   /** NIC model; default virtio. e1000 is for BIOS only (OVMF ships no e1000 driver). */
   nic?: 'virtio' | 'e1000';
   /** Memory in MiB; default 256 (the tiny Linux needs about 100). */
@@ -77,6 +82,9 @@ export function bootVm(opts: BootVmOptions): Vm {
       '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
       '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
     );
+    if (opts.uefiBoot === 'http') {
+      for (const knob of ['IPv4PXESupport', 'IPv6PXESupport']) args.push('-fw_cfg', `name=opt/org.tianocore/${knob},string=n`);
+    }
   }
   const startedAt = Date.now();
   const proc: Spawned = (opts.net ?? (registry ??= new TestNetwork())).spawn(opts.ns, 'qemu-system-x86_64', args);

@@ -1,6 +1,7 @@
 // /files from disk: a 64 MB file whole and by ranges, validators and
 // conditional requests, HEAD, content types, and every way out of the folder
-// refused without a byte of what lies outside.
+// refused without a byte of what lies outside. /boot: boot ROMs from the
+// first of its folders that has them, confined the same way.
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -271,6 +272,56 @@ test('escapes are refused with 404 and no byte from outside: raw .., encoded ..,
       assert.ok(text.split('\n').includes(line), `missing ${line}`);
     }
   }));
+
+test('/boot serves from the first folder that has the file, asked per request; escapes refused; none configured is 404', async () => {
+  const f = folder();
+  const first = mkdtempSync(join(tmpdir(), 'vaquero-roms-'));
+  const second = mkdtempSync(join(tmpdir(), 'vaquero-roms-'));
+  writeFileSync(join(first, 'ipxe.efi'), 'first ipxe.efi');
+  writeFileSync(join(second, 'ipxe.efi'), 'second ipxe.efi');
+  writeFileSync(join(second, 'snponly-arm64.efi'), 'second snponly-arm64.efi');
+  symlinkSync(join(outside!, 'secret.txt'), join(first, 'escape-link'));
+  let folders = [first, second];
+  const h = await start({ filesDir: f.dir, bootDirs: () => folders });
+  const bare = await start({ filesDir: f.dir });
+  try {
+    const got = async (p: string, base = h.base): Promise<[number, string]> => {
+      const r = await fetch(`${base}/boot/${p}`);
+      return [r.status, await r.text()];
+    };
+    assert.equal(await got('ipxe.efi'), [200, 'first ipxe.efi']);
+    assert.equal(await got('snponly-arm64.efi'), [200, 'second snponly-arm64.efi']);
+    // The files folder is not a boot folder, nor the other way round.
+    assert.equal(await got('boot.ipxe'), [404, 'not found\n']);
+    assert.is((await fetch(`${h.base}/files/ipxe.efi`)).status, 404);
+    const range = await fetch(`${h.base}/boot/ipxe.efi`, { headers: { range: 'bytes=6-9' } });
+    assert.equal([range.status, await range.text()], [206, 'ipxe']);
+    folders = [second];
+    assert.equal(await got('ipxe.efi'), [200, 'second ipxe.efi']);
+    folders = [first, second];
+    for (const [args, reason] of [
+      [['--path-as-is', `${h.base}/boot/../../../../etc/passwd`], 'dot-dot'],
+      [[`${h.base}/boot/escape-link`], 'symlink-escape'],
+    ] as const) {
+      const before = h.events.length;
+      const r = await curl(['-i', ...args]);
+      assert.is(parseResponse(r.body).status, 404, args.join(' '));
+      assert.not.ok(r.body.includes(SECRET), 'secret leaked');
+      const last = await until('the refusal event', 2000, () => h.events.length > before && h.events[h.events.length - 1]);
+      assert.ok(last?.type === 'http.refused', JSON.stringify(last));
+      assert.is(last.reason.startsWith('resolves outside') ? 'symlink-escape' : last.reason, reason);
+    }
+    const served = h.events.filter((e) => e.type === 'http.file' && e.status === 200);
+    assert.equal(served.map((e) => e.type === 'http.file' && [e.path, e.via]), [['ipxe.efi', 'boot'], ['snponly-arm64.efi', 'boot'], ['ipxe.efi', 'boot']]);
+    assert.ok(h.registry.metrics().includes('route="boot",status="200"'), 'requests counted under route "boot"');
+    assert.equal(await got('ipxe.efi', bare.base), [404, 'not found\n']);
+  } finally {
+    await h.close();
+    await bare.close();
+    rmSync(first, { recursive: true, force: true });
+    rmSync(second, { recursive: true, force: true });
+  }
+});
 
 function outsideName(): string {
   return outside!.split('/').pop()!;

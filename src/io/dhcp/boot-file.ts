@@ -12,9 +12,13 @@ export interface BootFiles {
   efiX64: string;
   /** ARM64 UEFI PXE (arch 11), by TFTP. Default `snponly-arm64.efi`. */
   efiArm64: string;
-  /** x86-64 UEFI HTTP boot (arch 16): path on the asset server. Default `/files/ipxe.efi`. */
+  /**
+   * x86-64 UEFI HTTP boot (arch 16): path on the asset server. Default `/boot/snponly.efi`,
+   * the PXE file, which the agent serves from the TFTP folders. (Debian's `ipxe.efi` is a
+   * symlink out of /usr/lib/ipxe, which confinement refuses.)
+   */
   httpX64: string;
-  /** ARM64 UEFI HTTP boot (arch 19): path on the asset server. Default `/files/ipxe-arm64.efi`. */
+  /** ARM64 UEFI HTTP boot (arch 19): path on the asset server. Default `/boot/snponly-arm64.efi`, the PXE file. */
   httpArm64: string;
   /** The discovery script an iPXE client chains to. Default `/ipxe`. */
   ipxeScript: string;
@@ -24,8 +28,8 @@ export const DEFAULT_BOOT_FILES: Readonly<BootFiles> = {
   bios: 'undionly.kpxe',
   efiX64: 'snponly.efi',
   efiArm64: 'snponly-arm64.efi',
-  httpX64: '/files/ipxe.efi',
-  httpArm64: '/files/ipxe-arm64.efi',
+  httpX64: '/boot/snponly.efi',
+  httpArm64: '/boot/snponly-arm64.efi',
   ipxeScript: '/ipxe',
 };
 

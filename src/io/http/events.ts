@@ -2,7 +2,7 @@
 // step a host takes over HTTP (DESIGN.md), plus refused and failed requests.
 
 /** Which handler a request reached; also the `route` label of the metrics. */
-export type RouteName = 'ipxe' | 'config' | 'checkpoint' | 'files' | 'health' | 'metrics' | 'other';
+export type RouteName = 'ipxe' | 'config' | 'checkpoint' | 'files' | 'boot' | 'health' | 'metrics' | 'other';
 
 interface Base {
   /** Milliseconds since the epoch, from the injected clock. */
@@ -16,8 +16,11 @@ export type HttpEvent =
   | (Base & { type: 'http.ipxe'; mac: string; boot: string; uefi: boolean; uuid?: string; hostname?: string; domain?: string })
   | (Base & { type: 'http.config'; mac: string; boot: string; assetType: string })
   | (Base & { type: 'boot.checkpoint'; mac: string; boot?: string })
-  /** A /files response: from disk or the CDN, any status; `complete` is false when the client went away first. */
-  | (Base & { type: 'http.file'; path: string; via: 'disk' | 'cdn'; status: number; bytes: number; range?: string; complete: boolean })
+  /**
+   * A /files response (from disk or the CDN) or a /boot one (a boot ROM from the TFTP
+   * folders), any status; `complete` is false when the client went away first.
+   */
+  | (Base & { type: 'http.file'; path: string; via: 'disk' | 'cdn' | 'boot'; status: number; bytes: number; range?: string; complete: boolean })
   | (Base & { type: 'http.unknown-mac'; route: RouteName; mac: string })
   /** A known host, but nothing to serve it: no such boot stage, a BMC MAC, no unattended config. */
   | (Base & { type: 'http.not-found'; route: RouteName; mac: string; reason: string })

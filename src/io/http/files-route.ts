@@ -1,5 +1,7 @@
-// /files/<path>: the path confined once, then served from the files folder
-// or fetched from the CDN; one event per response when it closes.
+// /files/<path> and /boot/<path>: the path confined once, then served from
+// the files folder or fetched from the CDN (/files), or from the folders TFTP
+// serves (/boot: the boot ROMs UEFI HTTP boot asks for); one event per
+// response when it closes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HandlerContext } from './context.ts';
 import { proxyFile, type CdnTarget } from './proxy.ts';
@@ -8,7 +10,11 @@ import { serveFile, type FileOutcome } from './static-files.ts';
 import type { StreamTracker } from './stream-tracker.ts';
 
 export interface FilesRouteOptions {
-  filesDir: string;
+  /** Folders looked in, in order. */
+  roots: readonly string[];
+  /** /files (the event's `via`: 'disk', or 'cdn') or /boot ('boot'). */
+  route: 'files' | 'boot';
+  /** When set, files come from here instead of `roots`. */
   cdn?: CdnTarget;
   streams: StreamTracker;
 }
@@ -22,7 +28,7 @@ export async function filesRoute(ctx: HandlerContext, o: FilesRouteOptions, req:
     return;
   }
   const path = p.segments.join('/');
-  const via = o.cdn ? 'cdn' : 'disk';
+  const via = o.cdn ? 'cdn' : o.route === 'boot' ? 'boot' : 'disk';
   const out: FileOutcome = { bytes: 0 };
   ctx.countBody(res, () => out.bytes);
   // Read at close, when the outcome is complete: the close can come before serveFile resolves.
@@ -49,7 +55,7 @@ export async function filesRoute(ctx: HandlerContext, o: FilesRouteOptions, req:
   const onStreamError = (err: Error): void => {
     ctx.fail('stream');
     ctx.log.warn({ path, err }, 'http: file stream failed');
-    ctx.emit(req, { type: 'http.handler-error', route: 'files', reason: `reading ${path}: ${err.message}` });
+    ctx.emit(req, { type: 'http.handler-error', route: o.route, reason: `reading ${path}: ${err.message}` });
   };
-  await serveFile(req, res, p.segments, { root: o.filesDir, streams: o.streams, onStreamError }, out);
+  await serveFile(req, res, p.segments, { roots: o.roots, streams: o.streams, onStreamError }, out);
 }

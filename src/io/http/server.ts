@@ -1,6 +1,6 @@
 // The agent's HTTP asset server (DESIGN.md "HTTP asset server", default port
 // 24602): iPXE scripts, unattended configs, checkpoints, /files from disk or
-// a CDN, /health and /metrics. This file owns routing, the connection
+// a CDN, /boot (boot ROMs for UEFI HTTP boot), /health and /metrics. This file owns routing, the connection
 // lifecycle and reporting; host routes and /files have their own files, and
 // what to render for a host comes from AssetRoutes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -36,6 +36,12 @@ export interface AssetServerOptions {
   filesDir: string;
   /** When set, /files/* is proxied to this CDN instead of read from filesDir. */
   cdn?: CdnTarget;
+  /**
+   * Folders /boot/* is served from, in order, asked for each request: where the boot ROMs
+   * are (the agent gives the folders TFTP serves), for UEFI HTTP boot clients. Default
+   * none: /boot answers 404.
+   */
+  bootDirs?: () => readonly string[];
   routes: AssetRoutes;
   registry: Registry;
   /** Default: a disabled pino logger. */
@@ -96,7 +102,8 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
 
   const ctx: HandlerContext = { log, metrics: m, emit, fail, text, countBody: (res, bytes) => bodyBytes.set(res, bytes) };
   const host = new HostRoutes(ctx, opts.routes);
-  const files = { filesDir: opts.filesDir, streams, ...(opts.cdn ? { cdn: opts.cdn } : {}) };
+  const files = { roots: [opts.filesDir], route: 'files' as const, streams, ...(opts.cdn ? { cdn: opts.cdn } : {}) };
+  const noFolders: readonly string[] = [];
 
   function health(res: ServerResponse): void {
     const r = opts.readiness?.() ?? { ready: true };
@@ -111,6 +118,7 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
     if (path.startsWith('/config/')) return 'config';
     if (path.startsWith('/checkpoint/')) return 'checkpoint';
     if (path.startsWith('/files/')) return 'files';
+    if (path.startsWith('/boot/')) return 'boot';
     if (path === '/health') return 'health';
     if (path === '/metrics') return 'metrics';
     return 'other';
@@ -136,6 +144,8 @@ export function createAssetServer(opts: AssetServerOptions): AssetServer {
       }
       case 'files':
         return filesRoute(ctx, files, req, res, path.slice('/files/'.length), rawQuery);
+      case 'boot':
+        return filesRoute(ctx, { roots: opts.bootDirs?.() ?? noFolders, route: 'boot', streams }, req, res, path.slice('/boot/'.length), rawQuery);
       case 'health':
         return health(res);
       case 'metrics':

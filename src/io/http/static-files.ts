@@ -1,6 +1,7 @@
-// Serves one file from the files folder: confinement by realpath, validators
-// and conditional requests, a single Range, HEAD; the body goes out through
-// file-sender.ts, which never holds the file in memory.
+// Serves one file from a folder (the first of several that has it):
+// confinement by realpath, validators and conditional requests, a single
+// Range, HEAD; the body goes out through file-sender.ts, which never holds
+// the file in memory.
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,7 +13,8 @@ import { parseRange } from './range.ts';
 import type { StreamTracker } from './stream-tracker.ts';
 
 export interface FileServeContext {
-  root: string;
+  /** Folders looked in, in order: the first where the path exists serves it. */
+  roots: readonly string[];
   streams: StreamTracker;
   /** A read error after the headers went out (the response is cut). */
   onStreamError(err: Error): void;
@@ -51,20 +53,28 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, segme
     notFound(res);
     return;
   }
-  let realRoot: string;
-  let real: string;
-  try {
-    realRoot = await realpath(ctx.root);
-    real = await realpath(join(realRoot, ...segments));
-  } catch (e) {
-    const code = errnoOf(e);
-    // ELOOP, EACCES and friends are refusals worth counting; a missing file is just a 404.
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') outcome.refused = { reason: 'unreadable', detail: `cannot resolve: ${code ?? String(e)}` };
-    notFound(res);
-    return;
+  let real: string | undefined;
+  for (const root of ctx.roots) {
+    try {
+      const realRoot = await realpath(root);
+      real = await realpath(join(realRoot, ...segments));
+      if (!inside(realRoot, real)) {
+        outcome.refused = { reason: 'symlink-escape', detail: 'resolves outside its folder' };
+        notFound(res);
+        return;
+      }
+      break;
+    } catch (e) {
+      const code = errnoOf(e);
+      // A missing file (or folder) is the next folder's to serve, or a 404; ELOOP, EACCES
+      // and friends are refusals worth counting, and end the lookup.
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      outcome.refused = { reason: 'unreadable', detail: `cannot resolve: ${code ?? String(e)}` };
+      notFound(res);
+      return;
+    }
   }
-  if (!inside(realRoot, real)) {
-    outcome.refused = { reason: 'symlink-escape', detail: 'resolves outside the files folder' };
+  if (real === undefined) {
     notFound(res);
     return;
   }
