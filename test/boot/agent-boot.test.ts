@@ -5,7 +5,9 @@
 // prints the config and calls the checkpoint, and the agent's boot actor for
 // that MAC walks every stage to boot.done. A third boot has iPXE fetch the
 // initrd by tftp://: real firmware on the TFTP listening port (lock-step). A
-// fourth is OVMF's UEFI HTTP boot: the ROM from /boot, no TFTP at all.
+// fourth is OVMF's UEFI HTTP boot: the ROM from /boot, no TFTP at all. Then
+// the agent in proxy mode beside a dnsmasq that hands out the addresses: OVMF
+// PXE, and OVMF HTTP boot taking the ROM's URL from a proxy offer.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +21,16 @@ import { configFromSerial, ensureTinyLinux, MARKERS } from '../helpers/tiny-linu
 const VM_TIMEOUT_MS = 240_000;
 const MARKER_MS = 180_000;
 
-function writeModel(dir: string, lan: BootLan, vm: { mac: string; ip: string }, initrdOverTftp: boolean): void {
+interface BootOptions {
+  /** iPXE fetches the initrd by tftp:// from the agent. */
+  initrdOverTftp?: boolean;
+  /** OVMF's PXE (default) or its UEFI HTTP boot. */
+  uefiBoot?: 'pxe' | 'http';
+  /** The agent in proxy mode beside a dnsmasq that hands out the addresses. */
+  proxy?: boolean;
+}
+
+function writeModel(dir: string, lan: BootLan, vm: { mac: string; ip: string }, { initrdOverTftp = false, proxy = false }: BootOptions): void {
   // iPXE's own TFTP client (lock-step, blksize and tsize) fetches the initrd from the
   // agent's TFTP folder when asked to: real firmware on the batched listening port.
   const initrd = initrdOverTftp ? `tftp://${lan.serverIp}/initramfs.cpio.gz` : '{{ .env.agentURL }}/files/initramfs.cpio.gz';
@@ -51,6 +62,7 @@ function writeModel(dir: string, lan: BootLan, vm: { mac: string; ip: string }, 
       '  - asset_server:',
       `      addr: ${lan.serverIp}`,
       '      port: 24602',
+      ...(proxy ? ['    dhcp_mode: proxy'] : []),
       '',
     ].join('\n'),
     'sites/vqt/hosts.yml': `name: vm1\ninterfaces:\n  - type: physical\n    subnet: lan\n    mac: ${vm.mac}\n    ipv4: ${vm.ip}\nworkflow: tiny\n`,
@@ -69,12 +81,16 @@ interface Ev {
   windowsize?: number;
   serverPort?: number;
   client?: { address: string };
+  ipv4?: string;
 }
 
 interface Booted {
   serial: string;
   events: Ev[];
   tftp: Ev[];
+  dhcp: Ev[];
+  /** What the address server printed (proxy mode). */
+  dnsmasqLog: string;
   bootMs: number;
   expectedConfig: string;
   mac: string;
@@ -86,7 +102,23 @@ async function eventsOf(lan: BootLan, type: string): Promise<Ev[]> {
   return (JSON.parse(r.stdout) as { events: Ev[] }).events;
 }
 
-async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false, uefiBoot: 'pxe' | 'http' = 'pxe'): Promise<Booted> {
+/** A second DHCP server on the LAN, the one that hands out addresses (dnsmasq, static leases), for proxy mode. */
+async function addressServer(lan: BootLan, vm: { mac: string; ip: string }, dir: string): Promise<Spawned> {
+  const ns = await lan.net.namespace('dhcp');
+  await lan.net.veth({ ns, ifname: 'eth0' }, { ns: lan.lanNs, ifname: 'dhcp0' });
+  await lan.net.attach(lan.lanNs, 'dhcp0', lan.bridge);
+  const prefix = lan.serverIp.replace(/\.\d+$/, '');
+  await lan.net.address(ns, 'eth0', `${prefix}.2/${lan.prefixLen}`);
+  const dnsmasq = lan.net.spawn(ns, 'dnsmasq', [
+    '--keep-in-foreground', '--log-facility=-', '--conf-file=/dev/null', '--pid-file=', '--port=0', '--user=root', '--group=root',
+    '--interface=eth0', '--bind-interfaces', `--dhcp-range=${prefix}.0,static`, `--dhcp-host=${vm.mac},${vm.ip}`,
+    `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`, '--log-dhcp',
+  ]);
+  await dnsmasq.waitForLine(/DHCP, static leases only/, 10_000);
+  return dnsmasq;
+}
+
+async function bootFromAgent(firmware: 'bios' | 'uefi', opts: BootOptions = {}): Promise<Booted> {
   const linux = await ensureTinyLinux();
   const dir = mkdtempSync(join(tmpdir(), `vqt-agent-boot-${firmware}-`));
   let lan: BootLan | undefined;
@@ -96,14 +128,15 @@ async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false, 
     lan = await createBootLan();
     const vm = await lan.addVm();
     const sot = join(dir, 'sot');
-    writeModel(sot, lan, vm, initrdOverTftp);
+    writeModel(sot, lan, vm, opts);
+    const dnsmasq = opts.proxy ? await addressServer(lan, vm, dir) : undefined;
     const files = join(dir, 'files');
     mkdirSync(files);
     copyFileSync(linux.kernel, join(files, 'vmlinuz'));
     copyFileSync(linux.initrd, join(files, 'initramfs.cpio.gz'));
-    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604', ...(initrdOverTftp ? ['--tftp-dir', files] : [])], { cwd: REPO });
+    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604', ...(opts.initrdOverTftp ? ['--tftp-dir', files] : [])], { cwd: REPO });
     await agent.waitForLine(/model \w+ loaded/, 60_000);
-    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, uefiBoot, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
+    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, uefiBoot: opts.uefiBoot ?? 'pxe', serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
     await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
     const bootMs = Date.now() - qemu.startedAt;
     await qemu.waitForExit(60_000);
@@ -115,8 +148,9 @@ async function bootFromAgent(firmware: 'bios' | 'uefi', initrdOverTftp = false, 
       await new Promise((res) => setTimeout(res, 100));
     }
     const tftp = [...(await eventsOf(lan, 'transfer-started')), ...(await eventsOf(lan, 'transfer-completed'))];
+    const dhcp = await eventsOf(lan, 'dhcp');
     const netmask = lan.netmask;
-    return { serial: qemu.serial(), events, tftp, bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac, ip: vm.ip };
+    return { serial: qemu.serial(), events, tftp, dhcp, dnsmasqLog: dnsmasq?.output() ?? '', bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac, ip: vm.ip };
   } catch (e) {
     if (agent) console.log(agent.output().slice(-4000));
     throw e;
@@ -147,7 +181,7 @@ test('BIOS: SeaBIOS + iPXE ROM boots from the agent: DHCP, script, kernel, initr
 });
 
 test('BIOS: iPXE fetches the initrd over TFTP, lock-step, on the agent\'s listening port (69)', async () => {
-  const r = await bootFromAgent('bios', true);
+  const r = await bootFromAgent('bios', { initrdOverTftp: true });
   console.log(`  BIOS boot with the initrd over TFTP: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
   // The kernel came by HTTP and the initrd by TFTP, after the iPXE script: the initrd stage
   // all the same (a TFTP download after the script is not the firmware's boot file).
@@ -160,7 +194,7 @@ test('BIOS: iPXE fetches the initrd over TFTP, lock-step, on the agent\'s listen
 });
 
 test('UEFI HTTP boot: OVMF (PXE off) fetches snponly.efi from /boot over HTTP, then iPXE -> HTTP boots from the agent', async () => {
-  const r = await bootFromAgent('uefi', false, 'http');
+  const r = await bootFromAgent('uefi', { uefiBoot: 'http' });
   console.log(`  UEFI HTTP boot from the agent: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
   // The ROM's download from /boot is the tftp stage (the firmware's boot file), not the kernel.
   assertBooted(r, ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
@@ -171,6 +205,29 @@ test('UEFI: OVMF PXE -> TFTP snponly.efi -> iPXE -> HTTP boots from the agent', 
   const r = await bootFromAgent('uefi');
   console.log(`  UEFI boot from the agent: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
   assertBooted(r, ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+});
+
+/** The address came from dnsmasq; the agent's DHCP answers (proxy offers) carried none. */
+function assertProxied(r: Booted): void {
+  assert.match(r.dnsmasqLog, new RegExp(`DHCPACK\\(eth0\\) ${r.ip.replace(/\./g, '\\.')} ${r.mac}`));
+  const answers = r.dhcp.filter((e) => e.mac === r.mac && (e.type === 'dhcp.offer' || e.type === 'dhcp.ack'));
+  assert.ok(answers.length > 0, 'the agent answered');
+  assert.equal(answers.filter((e) => e.ipv4 !== undefined), [], 'no address from the agent');
+}
+
+test('proxy mode beside dnsmasq: OVMF PXE takes its address from dnsmasq and its boot file from the agent, then boots from it', async () => {
+  const r = await bootFromAgent('uefi', { proxy: true });
+  console.log(`  UEFI PXE through the agent in proxy mode: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  assertBooted(r, ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+  assertProxied(r);
+});
+
+test('proxy mode beside dnsmasq: OVMF UEFI HTTP boot takes the ROM URL from the agent\'s proxy offer', async () => {
+  const r = await bootFromAgent('uefi', { uefiBoot: 'http', proxy: true });
+  console.log(`  UEFI HTTP boot through the agent in proxy mode: ${(r.bootMs / 1000).toFixed(1)} s from qemu start to checkpoint`);
+  assertBooted(r, ['dhcp', 'tftp', 'ipxe', 'kernel', 'initrd', 'config', 'checkpoint']);
+  assertProxied(r);
+  assert.equal(r.tftp.filter((e) => e.client?.address === r.ip), [], 'no TFTP at all');
 });
 
 test.run();

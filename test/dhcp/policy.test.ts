@@ -419,12 +419,21 @@ test('proxy: iPXE gets the script URL and PXEClient (so it is seen as a proxy of
   }));
 });
 
-test('proxy: non-PXE clients, REQUEST on 67, DISCOVER on 4011, HTTP boot, unknown PXE MAC -> silence', () => {
+test('proxy: UEFI HTTP boot DISCOVER on 67 -> OFFER without address: HTTPClient and the ROM URL (UEFI 2.5+ 24.7.2); nothing on 4011', () => {
+  const out = outcome(req(M1, { ...pxe(16, 'HTTPClient:Arch:00016:UNDI:003001'), parameterRequestList: [1, 3, 6, 60, 67] }), proxy()) as { kind: string; packet: DhcpPacket; event: unknown };
+  assert.is(out.kind, 'reply');
+  assert.equal(out.packet, reply({ siaddr: AGENT, file: `${HTTP}/boot/snponly.efi`, options: { messageType: 2, serverId: AGENT, vendorClassId: 'HTTPClient', bootfileName: `${HTTP}/boot/snponly.efi` } }));
+  assert.equal(out.event, ev('dhcp.offer', { arch: 16, bootFile: `${HTTP}/boot/snponly.efi` }));
+  const r = req(M1, { ...pxe(16, 'HTTPClient:Arch:00016:UNDI:003001'), messageType: 3 }, { ciaddr: '192.168.7.40' });
+  assert.equal(outcome(r, proxy({ port: 4011, source: { address: '192.168.7.40', port: 4011 } })), { kind: 'silence', reason: 'unsupported-message' });
+});
+
+test('proxy: non-PXE clients, REQUEST on 67, DISCOVER on 4011, unknown PXE MAC -> silence', () => {
   assert.equal(outcome(req(M1, { messageType: 1 }), proxy()), { kind: 'silence', reason: 'not-pxe' });
   assert.equal(outcome(req('52:54:00:99:99:99', { messageType: 1 }), proxy()), { kind: 'silence', reason: 'not-pxe' });
   assert.equal(outcome(req(M1, { ...pxe(0, 'PXEClient'), messageType: 3 }), proxy()), { kind: 'silence', reason: 'unsupported-message' });
   assert.equal(outcome(req(M1, pxe(0, 'PXEClient')), proxy({ port: 4011 })), { kind: 'silence', reason: 'unsupported-message' });
-  assert.equal(outcome(req(M1, pxe(16, 'HTTPClient:Arch:00016')), proxy()), { kind: 'silence', reason: 'not-pxe' });
+  assert.equal(outcome(req(M1, { messageType: 1, vendorClassId: 'MSFT 5.0' }), proxy()), { kind: 'silence', reason: 'not-pxe' });
   assert.equal(outcome(req('52:54:00:99:99:99', pxe(0, 'PXEClient')), proxy()), {
     kind: 'silence',
     reason: 'unknown-mac',

@@ -47,6 +47,11 @@ export function isPxeClient(o: DhcpOptions): boolean {
   return o.vendorClassId?.startsWith('PXEClient') ?? false;
 }
 
+/** UEFI HTTP boot firmware (UEFI 2.5+ 24.7: vendor class `HTTPClient:Arch:xxxxx...`). */
+export function isHttpBootClient(o: DhcpOptions): boolean {
+  return o.vendorClassId?.startsWith('HTTPClient') ?? false;
+}
+
 function join(base: string, path: string): string {
   return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
 }

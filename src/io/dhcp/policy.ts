@@ -2,7 +2,7 @@
 // to a reply or silence. Reservations only (RFC 2131 for a server with no pool);
 // proxy mode follows the PXE 2.1 spec and RFC 4578.
 
-import { type BootChoice, type BootFiles, chooseBootFile, isIpxe, isPxeClient } from './boot-file.ts';
+import { type BootChoice, type BootFiles, chooseBootFile, isHttpBootClient, isIpxe, isPxeClient } from './boot-file.ts';
 import { type CustomOption, encodeCustomOption } from './custom-options.ts';
 import type { DhcpEvent } from './events.ts';
 import { BOOTP_BROADCAST_FLAG, type DhcpOptions, IPXE_NO_PXEDHCP, MessageType, Opt, SPEC_BY_CODE, cidrContains, parseCidr } from './options.ts';
@@ -225,8 +225,8 @@ export function decide(req: DhcpPacket, ctx: PolicyContext): Decision {
     ...extra,
   });
 
-  // Proxy mode sees every DHCP client on the segment; only PXE ROMs and iPXE concern it.
-  if (ctx.mode === 'proxy' && !isPxeClient(req.options) && !isIpxe(req.options)) return silence('not-pxe');
+  // Proxy mode sees every DHCP client on the segment; only PXE ROMs, UEFI HTTP boot and iPXE concern it.
+  if (ctx.mode === 'proxy' && !isPxeClient(req.options) && !isHttpBootClient(req.options) && !isIpxe(req.options)) return silence('not-pxe');
   const lease = ctx.lookup(mac);
   if (!lease) return silence('unknown-mac', ev('dhcp.unknown-mac'));
   if (lease.ignoreDhcp) return silence('ignore-dhcp', ev('dhcp.ignored', { reason: 'ignore_dhcp' }));
@@ -333,7 +333,10 @@ function decideProxy(req: DhcpPacket, ctx: PolicyContext, lease: HostLease, serv
   if (onPxePort && type !== MessageType.REQUEST) return silence('unsupported-message');
 
   const boot = chooseBootFile(req.options, ctx.bootFiles, httpBaseFor(ctx.httpBase, serverAddr));
-  if (boot.kind === 'none' || boot.kind === 'http') return silence('unsupported-arch');
+  if (boot.kind === 'none') return silence('unsupported-arch');
+  // UEFI HTTP boot takes a proxy offer (UEFI 2.5+ 24.7.2: HTTPClient and the boot URI, no
+  // address) beside the address server's, and never asks on 4011.
+  if (boot.kind === 'http' && onPxePort) return silence('unsupported-message');
   const msg = onPxePort ? MessageType.ACK : MessageType.OFFER;
   const reply = baseReply(req, msg, serverAddr);
   if (onPxePort) reply.ciaddr = req.ciaddr;
