@@ -1,8 +1,9 @@
 // The agent's HTTP asset server (DESIGN.md "HTTP asset server", default port
 // 24602): iPXE scripts, unattended configs, checkpoints, /files from disk or
-// a CDN, /boot (boot ROMs for UEFI HTTP boot), /health and /metrics. This file owns routing, the connection
-// lifecycle and reporting; host routes and /files have their own files, and
-// what to render for a host comes from AssetRoutes.
+// a CDN, /boot (boot ROMs for UEFI HTTP boot), /health and /metrics. This
+// file owns routing, the connection lifecycle and reporting; host routes and
+// /files and /boot have their own files, and what to render for a host comes
+// from AssetRoutes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
