@@ -4,6 +4,7 @@
 // Agent.*), environment (VAQUERO_SITE_ID, VAQUERO_AGENT_ID), command line.
 import { readFileSync } from 'node:fs';
 import { VaqueroError } from '../errors.ts';
+import { DEFAULT_BOOT_FILES, type BootFiles } from '../io/dhcp/boot-file.ts';
 import { isMap } from '../model/fields.ts';
 import { parseYamlDocuments } from '../model/yaml.ts';
 import type { Json, JsonMap } from '../model/types.ts';
@@ -40,6 +41,12 @@ export interface AgentConfig {
    * client or firewall that will not take replies from port 69. Default on.
    */
   tftpSinglePort: boolean;
+  /**
+   * The boot file DHCP offers each firmware (Agent.BootFiles: BIOS, UEFI, UEFIArm64 are TFTP
+   * names; HTTP, HTTPArm64 asset-server paths or URLs, for UEFI HTTP boot). Default
+   * DEFAULT_BOOT_FILES (undionly.kpxe, snponly.efi, ...).
+   */
+  bootFiles: BootFiles;
   /** A booting host that takes no step for this long raises boot.stalled (outage table row va-to-host). */
   stallAfterMs: number;
   /** Events kept in memory for the admin endpoint. Default 1000. */
@@ -106,6 +113,40 @@ function str(m: JsonMap | undefined, key: string): string | undefined {
   return String(v);
 }
 
+/** Agent.BootFiles keys, Vaquero-style names, and the BootFiles field each sets. */
+const BOOT_FILE_KEYS = { BIOS: 'bios', UEFI: 'efiX64', UEFIArm64: 'efiArm64', HTTP: 'httpX64', HTTPArm64: 'httpArm64' } as const;
+
+/**
+ * A boot file as a firmware will ask for it: a TFTP name inside the TFTP folder, or for UEFI
+ * HTTP boot a path on the asset server (`/boot/...`) or a URL of its own. No NUL, no
+ * whitespace, no `..` segment (the server would refuse it; better said at start-up).
+ */
+function bootFile(key: string, v: Json, http: boolean): string {
+  const what = `Agent.BootFiles.${key}`;
+  if (typeof v !== 'string' || v === '') fail(`${what} must be a file name`);
+  if (/[\s\0]/.test(v)) fail(`${what}: '${v}' has whitespace or NUL in it`);
+  if (Buffer.byteLength(v) > 255) fail(`${what}: longer than DHCP option 67 holds (255 bytes)`);
+  const url = /^https?:\/\/[^/]+(\/.*)?$/i.exec(v);
+  const path = url ? (url[1] ?? '/') : v;
+  if (http && !url && !v.startsWith('/')) fail(`${what}: '${v}' must be a path on the asset server (/boot/...) or an http(s) URL`);
+  if (!http && /^[a-z][a-z0-9+.-]*:/i.test(v)) fail(`${what}: '${v}' must be a file name in the TFTP folder, not a URL`);
+  if (path.split('/').includes('..')) fail(`${what}: '${v}' has a '..' segment`);
+  if (!http && v.split('/').every((seg) => seg === '' || seg === '.')) fail(`${what}: '${v}' names no file`);
+  return v;
+}
+
+function bootFiles(v: Json | undefined): BootFiles {
+  const out: BootFiles = { ...DEFAULT_BOOT_FILES };
+  if (v === undefined || v === null) return out;
+  if (!isMap(v)) fail(`Agent.BootFiles must be a mapping of ${Object.keys(BOOT_FILE_KEYS).join(', ')}`);
+  for (const [key, raw] of Object.entries(v)) {
+    if (!Object.hasOwn(BOOT_FILE_KEYS, key)) fail(`Agent.BootFiles.${key}: not one of ${Object.keys(BOOT_FILE_KEYS).join(', ')}`);
+    const field = BOOT_FILE_KEYS[key as keyof typeof BOOT_FILE_KEYS];
+    out[field] = bootFile(key, raw, field === 'httpX64' || field === 'httpArm64');
+  }
+  return out;
+}
+
 function readFile(path: string): JsonMap {
   let text: string;
   try {
@@ -157,6 +198,7 @@ export function loadAgentConfig(input: ConfigInput, env: NodeJS.ProcessEnv = pro
     filesDir: files,
     tftpDir,
     tftpSinglePort: flag(input.tftpSinglePort ?? agent?.TFTPSinglePort, 'tftp single port') ?? true,
+    bootFiles: bootFiles(agent?.BootFiles),
     stallAfterMs: parseDuration(agent?.StallTimeout, 'Agent.StallTimeout') ?? detectionAfterMs('va-to-host') ?? 600_000,
     eventHistory: history,
     log: { level },

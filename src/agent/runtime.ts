@@ -287,6 +287,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
         proxyPort: cfg.proxyPort,
         lookup: (mac) => current?.leases.lookup(mac),
         httpBase: `${active.scheme}://{server}:${active.httpPort}`,
+        bootFiles: cfg.bootFiles,
         logger: signals.log,
         onEvent: onServiceEvent,
       });

@@ -1,14 +1,19 @@
 // Agent configuration: the TFTP single-port switch from the config file and the
-// command line, its default, and a bad value refused with VQ_ERR_CONFIG.
+// command line, its default, and a bad value refused with VQ_ERR_CONFIG; the
+// boot files offered per firmware (Agent.BootFiles), checked at start-up and
+// offered by the agent's DHCP.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { loadAgentConfig } from '../../src/agent/config.ts';
 import { VaqueroError } from '../../src/errors.ts';
-import { startTestAgent } from '../helpers/agent.ts';
+import { DEFAULT_BOOT_FILES } from '../../src/io/dhcp/boot-file.ts';
+import { startTestAgent, until } from '../helpers/agent.ts';
+import { pxeDiscover } from '../helpers/pxe-steps.ts';
+import { REPO } from '../helpers/sot.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaquero-config-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +73,74 @@ test('the agent passes the switch to its TFTP service: replies from its port whe
     } finally {
       await t.stop();
     }
+  }
+});
+
+const configError = (input: Parameters<typeof loadAgentConfig>[0]): string => {
+  try {
+    loadAgentConfig(input, {});
+  } catch (err) {
+    assert.instance(err, VaqueroError);
+    assert.is((err as VaqueroError).code, 'VQ_ERR_CONFIG');
+    return (err as Error).message;
+  }
+  return assert.unreachable('accepted') as never;
+};
+
+test('Agent.BootFiles: defaults, each firmware set on its own, HTTP boot by path or URL', () => {
+  const base = { sot: '/srv/sot', site: 'lab' };
+  assert.equal(loadAgentConfig(base, {}).bootFiles, DEFAULT_BOOT_FILES);
+  const yaml = 'Agent:\n  BootFiles:\n    UEFI: ipxe.efi\n    BIOS: x86/vaquero.kpxe\n    HTTP: http://cdn.example/roms/ipxe.efi\n    HTTPArm64: /boot/arm64/snp.efi\n';
+  assert.equal(loadAgentConfig({ ...base, file: withFile(yaml) }, {}).bootFiles, {
+    ...DEFAULT_BOOT_FILES,
+    efiX64: 'ipxe.efi',
+    bios: 'x86/vaquero.kpxe',
+    httpX64: 'http://cdn.example/roms/ipxe.efi',
+    httpArm64: '/boot/arm64/snp.efi',
+  });
+});
+
+test('config/agent.example.yml loads as it ships, with every default it shows', () => {
+  const cfg = loadAgentConfig({ file: join(REPO, 'config', 'agent.example.yml') }, {});
+  assert.equal([cfg.siteId, cfg.dhcpPort, cfg.tftpPort, cfg.httpPort, cfg.stallAfterMs, cfg.bootFiles], ['lab', 67, 69, 24602, 600_000, DEFAULT_BOOT_FILES]);
+  // The commented BootFiles block shows the defaults: uncommented, it changes nothing.
+  const text = readFileSync(join(REPO, 'config', 'agent.example.yml'), 'utf8');
+  const uncommented = text.replace(/^  # (BootFiles:.*)$/m, '  $1').replace(/^  # ( {2}[A-Za-z0-9]+: .*)$/gm, '  $1');
+  assert.ok(uncommented.includes('\n    UEFI: snponly.efi'), uncommented);
+  assert.equal(loadAgentConfig({ file: withFile(uncommented) }, {}).bootFiles, DEFAULT_BOOT_FILES);
+});
+
+test('Agent.BootFiles: what no firmware could fetch is refused at start-up, with the key named', () => {
+  const base = { sot: '/srv/sot', site: 'lab' };
+  const cases: [string, string][] = [
+    ['Agent:\n  BootFiles: ipxe.efi\n', 'Agent.BootFiles must be a mapping of BIOS, UEFI, UEFIArm64, HTTP, HTTPArm64'],
+    ['Agent:\n  BootFiles:\n    EFI: ipxe.efi\n', 'Agent.BootFiles.EFI: not one of BIOS, UEFI, UEFIArm64, HTTP, HTTPArm64'],
+    ['Agent:\n  BootFiles:\n    UEFI: ../../etc/passwd\n', "Agent.BootFiles.UEFI: '../../etc/passwd' has a '..' segment"],
+    ['Agent:\n  BootFiles:\n    BIOS: 7\n', 'Agent.BootFiles.BIOS must be a file name'],
+    ['Agent:\n  BootFiles:\n    BIOS: "un dionly.kpxe"\n', "Agent.BootFiles.BIOS: 'un dionly.kpxe' has whitespace or NUL in it"],
+    ['Agent:\n  BootFiles:\n    BIOS: tftp://10.0.0.1/undionly.kpxe\n', "Agent.BootFiles.BIOS: 'tftp://10.0.0.1/undionly.kpxe' must be a file name in the TFTP folder, not a URL"],
+    ['Agent:\n  BootFiles:\n    BIOS: /./\n', "Agent.BootFiles.BIOS: '/./' names no file"],
+    ['Agent:\n  BootFiles:\n    HTTP: ipxe.efi\n', "Agent.BootFiles.HTTP: 'ipxe.efi' must be a path on the asset server (/boot/...) or an http(s) URL"],
+    ['Agent:\n  BootFiles:\n    HTTP: http://cdn/a/../../b.efi\n', "Agent.BootFiles.HTTP: 'http://cdn/a/../../b.efi' has a '..' segment"],
+    [`Agent:\n  BootFiles:\n    UEFI: ${'a'.repeat(256)}\n`, 'Agent.BootFiles.UEFI: longer than DHCP option 67 holds (255 bytes)'],
+  ];
+  for (const [yaml, message] of cases) assert.is(configError({ ...base, file: withFile(yaml) }), message, yaml);
+});
+
+test('the agent offers the configured boot files: UEFI PXE its TFTP name, UEFI HTTP boot a URL as it is', async () => {
+  const t = await startTestAgent({ bootFiles: { ...DEFAULT_BOOT_FILES, efiX64: 'ipxe.efi', httpX64: 'http://roms.example/ipxe.efi' } });
+  try {
+    await until('model', 10_000, () => t.agent.status().ready);
+    const dhcp = t.agent.addresses.dhcp!.port;
+    const offered = async (mac: string, arch: number): Promise<unknown> => {
+      await pxeDiscover(dhcp, mac, arch);
+      const offer = await until(`an offer to ${mac}`, 10_000, () => t.agent.events.since(0).find((e) => e.type === 'dhcp.offer' && e.mac === mac));
+      return (offer as { bootFile?: string }).bootFile;
+    };
+    assert.is(await offered('52:54:00:00:10:01', 7), 'ipxe.efi');
+    assert.is(await offered('52:54:00:00:10:02', 16), 'http://roms.example/ipxe.efi');
+  } finally {
+    await t.stop();
   }
 });
 

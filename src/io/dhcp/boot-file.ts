@@ -18,7 +18,7 @@ export interface BootFiles {
    * symlink out of /usr/lib/ipxe, which confinement refuses.)
    */
   httpX64: string;
-  /** ARM64 UEFI HTTP boot (arch 19): path on the asset server. Default `/boot/snponly-arm64.efi`, the PXE file. */
+  /** ARM64 UEFI HTTP boot (arch 19): path on the asset server. Default `/boot/snponly-arm64.efi`, the PXE file. Either may be a URL instead. */
   httpArm64: string;
   /** The discovery script an iPXE client chains to. Default `/ipxe`. */
   ipxeScript: string;
@@ -52,7 +52,9 @@ export function isHttpBootClient(o: DhcpOptions): boolean {
   return o.vendorClassId?.startsWith('HTTPClient') ?? false;
 }
 
+/** `path` on the asset server at `base`; a URL of its own (an HTTP boot file elsewhere) as it is. */
 function join(base: string, path: string): string {
+  if (/^https?:\/\//i.test(path)) return path;
   return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
 }
 
