@@ -18,14 +18,16 @@ that does not validate is reported and the last good model keeps serving.
 
   --sot DIR          source of truth folder (LocalDir.Dir)
   --site ID          the site this agent serves (VAQUERO_SITE_ID)
-  --config FILE      YAML configuration (SavePath, LocalDir, Log, Agent.*)
+  --config FILE      YAML configuration (SavePath, LocalDir, Log, Agent.*, with
+                     Agent.BootFiles: config/agent.example.yml)
   --bind ADDR        address the services listen on (default 0.0.0.0)
   --dhcp-port N|off  DHCP port (default 67)
   --tftp-port N|off  TFTP port (default 69)
   --http-port N      asset server port (default: the env's asset_server.port, 24602)
   --admin HOST:PORT|off  admin endpoint (default 127.0.0.1:24604)
   --files DIR        folder served under /files (default: asset_server.base_dir)
-  --tftp-dir DIR     TFTP folder (default: tftp_server.base_dir, then /usr/lib/ipxe)
+  --tftp-dir DIR     TFTP folder, also served under /boot for UEFI HTTP boot
+                     (default: tftp_server.base_dir, then /usr/lib/ipxe)
   --tftp-single-port on|off  lock-step TFTP replies from port 69, in batches (default on);
                      off: a port per transfer
   --log-level LEVEL  fatal, error, warn, info, debug, trace (default info)
