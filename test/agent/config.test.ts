@@ -105,7 +105,7 @@ test('config/agent.example.yml loads as it ships, with every default it shows', 
   assert.equal([cfg.siteId, cfg.dhcpPort, cfg.tftpPort, cfg.httpPort, cfg.stallAfterMs, cfg.bootFiles], ['lab', 67, 69, 24602, 600_000, DEFAULT_BOOT_FILES]);
   // The commented BootFiles block shows the defaults: uncommented, it changes nothing.
   const text = readFileSync(join(REPO, 'config', 'agent.example.yml'), 'utf8');
-  const uncommented = text.replace(/^  # (BootFiles:.*)$/m, '  $1').replace(/^  # ( {2}[A-Za-z0-9]+: .*)$/gm, '  $1');
+  const uncommented = text.replace(/^ {2}# (BootFiles:.*)$/m, '  $1').replace(/^ {2}# ( {2}[A-Za-z0-9]+: .*)$/gm, '  $1');
   assert.ok(uncommented.includes('\n    UEFI: snponly.efi'), uncommented);
   assert.equal(loadAgentConfig({ file: withFile(uncommented) }, {}).bootFiles, DEFAULT_BOOT_FILES);
 });
