@@ -1,7 +1,8 @@
 // fileSource: a file read a chunk at a time. Every view must hold the file's
 // bytes at that offset, whatever the order the transfer asks in (sequential,
 // across chunk boundaries, from further back after a loss), and a file that
-// shrinks must fail the read.
+// shrinks must fail the read. The memory is two buffers for the transfer's
+// life, not one per chunk.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
@@ -82,6 +83,21 @@ test('sequential windows with the chunk aligned to whole windows: each chunk rea
   } finally {
     await s.close();
   }
+});
+
+test('a sequential transfer reads every chunk into the same two buffers, in turn', async () => {
+  // Chunks of 5,000 bytes: past half of node's Buffer pool, so each buffer has memory of its own.
+  const file = randomBytes(100_000);
+  await withSource('reuse.bin', file, 5000, async (s) => {
+    const memories = new Set<ArrayBufferLike>();
+    for (let off = 0; off < file.length; off += 2500) {
+      const { data } = await bytesAt(s, off, 2500);
+      assert.equal(data, file.subarray(off, off + 2500), `bytes at ${off}`);
+      memories.add((s.peek(off, 2500) as Buffer).buffer);
+    }
+    assert.is(memories.size, 2);
+    assert.is(s.stable, false);
+  });
 });
 
 test('closing while a read ahead is still running waits for it, then closes the file', async () => {

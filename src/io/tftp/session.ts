@@ -167,6 +167,7 @@ class ReadSession implements Session {
   /** DATA blocks effects[first..last], whose bytes are bytes[offset - base..]. */
   private sendBlocks(effects: TransferEffect[], first: number, last: number, bytes: Buffer, base: number): void {
     const { stats, socket, client } = this;
+    const stable = this.source.stable;
     for (let k = first; k <= last; k++) {
       const b = effects[k] as SendData;
       stats.packetsOut.DATA++;
@@ -174,13 +175,21 @@ class ReadSession implements Session {
       if (b.retransmit) stats.retransmits++;
       const from = b.offset - base;
       if (socket.sendPrefixed !== undefined) socket.sendPrefixed((Opcode.DATA << 16) | b.block, bytes, from, from + b.length);
-      else {
+      else if (stable) {
         const header = Buffer.allocUnsafe(4);
         header.writeUInt16BE(Opcode.DATA, 0);
         header.writeUInt16BE(b.block, 2);
         // No callback: node 20's dgram then drops a failed send silently, which is what a
         // lost DATA block is anyway (the timer resends it), and saves a process.nextTick per block.
         socket.send([header, bytes.subarray(from, from + b.length)], client.port, client.address);
+      } else {
+        // A file's chunk is read over at the next load, and dgram keeps a send the kernel
+        // could not take at once: the datagram is a copy (source.ts).
+        const datagram = Buffer.allocUnsafe(4 + b.length);
+        datagram.writeUInt16BE(Opcode.DATA, 0);
+        datagram.writeUInt16BE(b.block, 2);
+        bytes.copy(datagram, 4, from, from + b.length);
+        socket.send(datagram, client.port, client.address);
       }
     }
   }
