@@ -48,8 +48,9 @@ interface Chunk {
  * docs/benchmarks.md).
  *
  * The two buffers are the transfer's for its life: a new buffer per chunk (16 MiB of
- * buffers per 16 MiB sent) kept V8's collector busy with external memory, and a windowed
- * 16 MiB fetch took about twice the CPU of the same fetch from memory (docs/decisions.md).
+ * buffers per 16 MiB sent) was external memory for V8's collector, and cost about a tenth
+ * of a windowed fetch's CPU (docs/decisions.md, "TFTP windows through UDP segmentation
+ * offload").
  */
 export function fileSource(handle: FileHandle, size: number, chunk = READ_CHUNK, align = 1): BlockSource {
   // Sequential windows then start exactly where a chunk ends, where the read-ahead is.
