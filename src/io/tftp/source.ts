@@ -48,7 +48,7 @@ interface Chunk {
  * docs/benchmarks.md).
  *
  * The two buffers are the transfer's for its life: a new buffer per chunk (16 MiB of
- * buffers per 16 MiB sent) was external memory for V8's collector, and cost about a tenth
+ * buffers per 16 MiB sent) was external memory for V8's collector, and cost about 5%
  * of a windowed fetch's CPU (docs/decisions.md, "TFTP windows through UDP segmentation
  * offload").
  */
