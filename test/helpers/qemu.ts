@@ -7,21 +7,28 @@ import { TestNetwork, type Spawned } from './netns.ts';
 
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
 export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
+/** ARM64 UEFI (EDK2's ArmVirtQemu, Debian's qemu-efi-aarch64), for qemu-system-aarch64's `virt` machine. */
+export const AAVMF_CODE = '/usr/share/AAVMF/AAVMF_CODE.fd';
+export const AAVMF_VARS = '/usr/share/AAVMF/AAVMF_VARS.fd';
 
 export interface BootVmOptions {
   /** Namespace holding the tap; qemu runs inside it. */
   ns: string;
   tap: string;
   mac: string;
-  /** bios: SeaBIOS + qemu's iPXE NIC ROM (ipxe-qemu). uefi: OVMF's own PXE (NIC ROM removed), virtio-net only. */
-  firmware: 'bios' | 'uefi';
-  /** File the serial console is written to (created or truncated); UEFI also writes <serialLog>.OVMF_VARS.fd. */
+  /**
+   * bios: SeaBIOS + qemu's iPXE NIC ROM (ipxe-qemu). uefi: OVMF's own PXE (NIC ROM removed),
+   * virtio-net only. uefi-arm64: AAVMF on qemu-system-aarch64's `virt` machine (Cortex-A57),
+   * its own PXE the same way.
+   */
+  firmware: 'bios' | 'uefi' | 'uefi-arm64';
+  /** File the serial console is written to (created or truncated); UEFI also writes <serialLog>.VARS.fd. */
   serialLog: string;
   /** qemu is killed after this long, whatever state it is in. */
   timeoutMs: number;
   /**
-   * How OVMF boots from the network: its PXE (default), or UEFI HTTP boot alone (PXE
-   * switched off through OVMF's fw_cfg knobs, so HTTPv4 is the first network boot option).
+   * How UEFI boots from the network: its PXE (default), or UEFI HTTP boot alone (PXE
+   * switched off through EDK2's fw_cfg knobs, so HTTPv4 is the first network boot option).
    */
   uefiBoot?: 'pxe' | 'http';
   /** NIC model; default virtio. e1000 is for BIOS only (OVMF ships no e1000 driver). */
@@ -54,10 +61,12 @@ const POLL_MS = 100;
 
 export function bootVm(opts: BootVmOptions): Vm {
   const nic = opts.nic ?? 'virtio';
-  if (opts.firmware === 'uefi' && nic !== 'virtio') throw new Error('OVMF boots from virtio-net only');
+  const uefi = opts.firmware !== 'bios';
+  const arm64 = opts.firmware === 'uefi-arm64';
+  if (uefi && nic !== 'virtio') throw new Error('UEFI (OVMF, AAVMF) boots from virtio-net only');
   const args = [
     '-accel', 'tcg',
-    '-machine', 'pc',
+    ...(arm64 ? ['-machine', 'virt', '-cpu', 'cortex-a57'] : ['-machine', 'pc']),
     '-m', String(opts.memoryMb ?? 256),
     '-smp', '1',
     '-nodefaults', '-no-user-config',
@@ -70,16 +79,18 @@ export function bootVm(opts: BootVmOptions): Vm {
     // UEFI: no option ROM. qemu's efi-virtio.rom carries an iPXE EFI driver that OVMF would boot
     // straight away (measured: the first DISCOVER already says iPXE); without it OVMF's own
     // VirtioNetDxe does real firmware PXE and TFTP, the path real UEFI machines take.
-    '-device', `${nic === 'virtio' ? 'virtio-net-pci' : 'e1000'},netdev=net0,mac=${opts.mac}${opts.firmware === 'uefi' ? ',romfile=' : ''}`,
-    '-boot', 'n',
+    '-device', `${nic === 'virtio' ? 'virtio-net-pci' : 'e1000'},netdev=net0,mac=${opts.mac}${uefi ? ',romfile=' : ''}`,
+    // AAVMF has no disk to try first and ignores -boot: it goes to the network by itself.
+    ...(arm64 ? [] : ['-boot', 'n']),
   ];
-  if (opts.firmware === 'uefi') {
-    for (const f of [OVMF_CODE, OVMF_VARS]) if (!existsSync(f)) throw new Error(`${f} missing: apt-get install ovmf`);
-    // OVMF writes its variables (boot entries) into this copy, one per VM, beside the serial log.
-    const vars = `${opts.serialLog}.OVMF_VARS.fd`;
-    copyFileSync(OVMF_VARS, vars);
+  if (uefi) {
+    const [code, varsTemplate, pkg] = arm64 ? [AAVMF_CODE, AAVMF_VARS, 'qemu-efi-aarch64 qemu-system-arm'] : [OVMF_CODE, OVMF_VARS, 'ovmf'];
+    for (const f of [code, varsTemplate]) if (!existsSync(f)) throw new Error(`${f} missing: apt-get install ${pkg}`);
+    // The firmware writes its variables (boot entries) into this copy, one per VM, beside the serial log.
+    const vars = `${opts.serialLog}.VARS.fd`;
+    copyFileSync(varsTemplate, vars);
     args.push(
-      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${code}`,
       '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
     );
     if (opts.uefiBoot === 'http') {
@@ -87,7 +98,7 @@ export function bootVm(opts: BootVmOptions): Vm {
     }
   }
   const startedAt = Date.now();
-  const proc: Spawned = (opts.net ?? (registry ??= new TestNetwork())).spawn(opts.ns, 'qemu-system-x86_64', args);
+  const proc: Spawned = (opts.net ?? (registry ??= new TestNetwork())).spawn(opts.ns, arm64 ? 'qemu-system-aarch64' : 'qemu-system-x86_64', args);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
