@@ -15,10 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createBootLan, run, type BootLan, type Spawned } from '../helpers/netns.ts';
+import { createBootLan, run, type BootLan, type Spawned, type VmPort } from '../helpers/netns.ts';
 import { bootVm, type Vm } from '../helpers/qemu.ts';
 import { REPO } from '../helpers/sot.ts';
 import { configFromSerial, ensureTinyLinux, MARKERS } from '../helpers/tiny-linux.ts';
+import { until } from '../helpers/until.ts';
 
 const VM_TIMEOUT_MS = 240_000;
 const MARKER_MS = 180_000;
@@ -126,9 +127,22 @@ async function addressServer(lan: BootLan, vm: { mac: string; ip: string }, dir:
   return dnsmasq;
 }
 
-async function bootFromAgent(firmware: 'bios' | 'uefi', opts: BootOptions = {}): Promise<Booted> {
-  const linux = await ensureTinyLinux();
-  const dir = mkdtempSync(join(tmpdir(), `vqt-agent-boot-${firmware}-`));
+/** What a test runs on: the boot LAN, one VM's port on it, and the agent serving the VM's model. */
+interface AgentLan {
+  lan: BootLan;
+  vm: VmPort;
+  /** Starts the VM (killed when the test's LAN goes away). */
+  startVm(firmware: 'bios' | 'uefi' | 'uefi-arm64', uefiBoot: 'pxe' | 'http'): Vm;
+}
+
+/**
+ * A boot LAN with one VM's port and the agent in the server namespace, serving a model of
+ * that VM (writeModel with `model`); `prepare` lays out its folders under `dir` and returns
+ * the agent's arguments for them (--files, --tftp-dir). Runs `body`, then kills the VM and
+ * the agent and removes everything, whatever happened; on failure prints the agent's output.
+ */
+async function onAgentLan<T>(name: string, model: BootOptions, prepare: (dir: string, lan: BootLan, vm: VmPort) => Promise<string[]>, body: (l: AgentLan) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `vqt-agent-${name}-`));
   let lan: BootLan | undefined;
   let agent: Spawned | undefined;
   let qemu: Vm | undefined;
@@ -136,29 +150,16 @@ async function bootFromAgent(firmware: 'bios' | 'uefi', opts: BootOptions = {}):
     lan = await createBootLan();
     const vm = await lan.addVm();
     const sot = join(dir, 'sot');
-    writeModel(sot, lan, vm, opts);
-    const dnsmasq = opts.proxy ? await addressServer(lan, vm, dir) : undefined;
-    const files = join(dir, 'files');
-    mkdirSync(files);
-    copyFileSync(linux.kernel, join(files, 'vmlinuz'));
-    copyFileSync(linux.initrd, join(files, 'initramfs.cpio.gz'));
-    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', files, '--admin', '127.0.0.1:24604', ...(opts.initrdOverTftp ? ['--tftp-dir', files] : [])], { cwd: REPO });
+    writeModel(sot, lan, vm, model);
+    const args = await prepare(dir, lan, vm);
+    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--admin', '127.0.0.1:24604', ...args], { cwd: REPO });
     await agent.waitForLine(/model \w+ loaded/, 60_000);
-    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, uefiBoot: opts.uefiBoot ?? 'pxe', serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
-    await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
-    const bootMs = Date.now() - qemu.startedAt;
-    await qemu.waitForExit(60_000);
-    const deadline = Date.now() + 10_000;
-    let events: Ev[] = [];
-    while (Date.now() < deadline) {
-      events = await eventsOf(lan, 'boot');
-      if (events.some((e) => e.type === 'boot.done')) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    const tftp = [...(await eventsOf(lan, 'transfer-started')), ...(await eventsOf(lan, 'transfer-completed'))];
-    const dhcp = await eventsOf(lan, 'dhcp');
-    const netmask = lan.netmask;
-    return { serial: qemu.serial(), events, tftp, dhcp, dnsmasqLog: dnsmasq?.output() ?? '', bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac, ip: vm.ip };
+    const net = lan.net;
+    return await body({
+      lan,
+      vm,
+      startVm: (firmware, uefiBoot) => (qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware, uefiBoot, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net })),
+    });
   } catch (e) {
     if (agent) console.log(agent.output().slice(-4000));
     throw e;
@@ -168,6 +169,33 @@ async function bootFromAgent(firmware: 'bios' | 'uefi', opts: BootOptions = {}):
     await lan?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function bootFromAgent(firmware: 'bios' | 'uefi', opts: BootOptions = {}): Promise<Booted> {
+  const linux = await ensureTinyLinux();
+  let dnsmasq: Spawned | undefined;
+  const prepare = async (dir: string, lan: BootLan, vm: VmPort): Promise<string[]> => {
+    if (opts.proxy) dnsmasq = await addressServer(lan, vm, dir);
+    const files = join(dir, 'files');
+    mkdirSync(files);
+    copyFileSync(linux.kernel, join(files, 'vmlinuz'));
+    copyFileSync(linux.initrd, join(files, 'initramfs.cpio.gz'));
+    return ['--files', files, ...(opts.initrdOverTftp ? ['--tftp-dir', files] : [])];
+  };
+  return onAgentLan(`boot-${firmware}`, opts, prepare, async ({ lan, vm, startVm }) => {
+    const qemu = startVm(firmware, opts.uefiBoot ?? 'pxe');
+    await qemu.waitForSerial(new RegExp(`${MARKERS.checkpointDone}|${MARKERS.failed}.*`), MARKER_MS);
+    const bootMs = Date.now() - qemu.startedAt;
+    await qemu.waitForExit(60_000);
+    // The checkpoint's boot.done is reported right after the VM's last request; assertBooted checks it.
+    const events = await until('boot.done', 10_000, async () => {
+      const boot = await eventsOf(lan, 'boot');
+      return boot.some((e) => e.type === 'boot.done') && boot;
+    });
+    const tftp = [...(await eventsOf(lan, 'transfer-started')), ...(await eventsOf(lan, 'transfer-completed'))];
+    const dhcp = await eventsOf(lan, 'dhcp');
+    return { serial: qemu.serial(), events, tftp, dhcp, dnsmasqLog: dnsmasq?.output() ?? '', bootMs, expectedConfig: `hello vm1 at ${vm.ip}/${lan.netmask} via http://${lan.serverIp}:24602\n`, mac: vm.mac, ip: vm.ip };
+  });
 }
 
 function assertBooted(r: Booted, stages: string[]): void {
@@ -246,38 +274,22 @@ test('proxy mode beside dnsmasq: OVMF UEFI HTTP boot takes the ROM URL from the 
  * boot actor counts the download as the tftp stage.
  */
 async function arm64Fetch(uefiBoot: 'pxe' | 'http'): Promise<{ events: Ev[]; mac: string; ip: string; size: number; ms: number }> {
-  const dir = mkdtempSync(join(tmpdir(), `vqt-agent-arm64-${uefiBoot}-`));
-  let lan: BootLan | undefined;
-  let agent: Spawned | undefined;
-  let qemu: Vm | undefined;
-  try {
-    lan = await createBootLan();
-    const vm = await lan.addVm();
-    const sot = join(dir, 'sot');
-    writeModel(sot, lan, vm, {});
+  const size = 200_000;
+  const prepare = async (dir: string): Promise<string[]> => {
     const roms = join(dir, 'roms');
     mkdirSync(roms);
-    const size = 200_000;
     writeFileSync(join(roms, 'snponly-arm64.efi'), randomBytes(size));
-    agent = lan.net.spawn(lan.serverNs, process.execPath, [join(REPO, 'bin', 'vaquero.js'), 'agent', '--sot', sot, '--site', 'vqt', '--files', dir, '--tftp-dir', roms, '--admin', '127.0.0.1:24604'], { cwd: REPO });
-    await agent.waitForLine(/model \w+ loaded/, 60_000);
-    qemu = bootVm({ ns: vm.ns, tap: vm.tap, mac: vm.mac, firmware: 'uefi-arm64', uefiBoot, serialLog: join(dir, 'serial.log'), timeoutMs: VM_TIMEOUT_MS, net: lan.net });
-    const deadline = Date.now() + MARKER_MS;
-    for (;;) {
-      const events = [...(await eventsOf(lan, 'dhcp')), ...(await eventsOf(lan, 'transfer-completed')), ...(await eventsOf(lan, 'http.file')), ...(await eventsOf(lan, 'boot'))];
-      if (events.some((e) => e.type === 'boot.stage' && e.mac === vm.mac && e.stage === 'tftp')) return { events, mac: vm.mac, ip: vm.ip, size, ms: Date.now() - qemu.startedAt };
-      if (Date.now() > deadline) throw new Error(`no download by the ARM64 firmware within ${MARKER_MS} ms; serial log:\n${qemu.serial().slice(-3000)}`);
-      await new Promise((res) => setTimeout(res, 500));
-    }
-  } catch (e) {
-    if (agent) console.log(agent.output().slice(-4000));
-    throw e;
-  } finally {
-    await qemu?.kill();
-    await agent?.kill();
-    await lan?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return ['--files', dir, '--tftp-dir', roms];
+  };
+  return onAgentLan(`arm64-${uefiBoot}`, {}, prepare, async ({ lan, vm, startVm }) => {
+    const qemu = startVm('uefi-arm64', uefiBoot);
+    // AAVMF says so on the console when the download is done (PXE, then HTTP boot's progress).
+    await qemu.waitForSerial(/NBP file downloaded successfully|Downloading\.\.\.100%/, MARKER_MS);
+    const ms = Date.now() - qemu.startedAt;
+    await until('the boot actor at the tftp stage', 10_000, async () => (await eventsOf(lan, 'boot')).some((e) => e.type === 'boot.stage' && e.mac === vm.mac && e.stage === 'tftp'));
+    const events = [...(await eventsOf(lan, 'dhcp')), ...(await eventsOf(lan, 'transfer-completed')), ...(await eventsOf(lan, 'http.file')), ...(await eventsOf(lan, 'boot'))];
+    return { events, mac: vm.mac, ip: vm.ip, size, ms };
+  });
 }
 
 test('ARM64 UEFI (AAVMF) PXE: arch 11 is offered snponly-arm64.efi and fetches it whole by TFTP', async () => {
