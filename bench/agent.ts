@@ -7,7 +7,7 @@
 // are reported as such, with the command that installs them. Needs root (ip netns).
 //
 //   npm run bench:agent [-- --only dhcp|tftp|http|storm] [--step-seconds 4] [--http-seconds 5]
-//                       [--hosts 1000] [--concurrency 200] [--atftpd PATH] [--cpu-prof DIR]
+//                       [--hosts 1000] [--concurrency 200] [--atftpd PATH] [--cpu-prof DIR] [--tftp-servers ours,dnsmasq,...]
 import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Spawned } from '../test/helpers/netns.ts';
-import { CPU, ROOT, SERVER_IP, type Row, type Topology, fmt, killRunning, log, ratio, runBounded, spawnPinned, topology, which } from './agent/common.ts';
+import { CPU, ROOT, SERVER_IP, TFTP_NET, type Row, type Topology, fmt, killRunning, log, ratio, runBounded, spawnPinned, topology, which } from './agent/common.ts';
 import { benchDhcp, type DhcpResult, type DhcpServer } from './agent/dhcp.ts';
 import { benchHttp, type HttpResult, type HttpTarget } from './agent/http.ts';
 import { SITE, hosts, writeModels } from './agent/model.ts';
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '200' },
     atftpd: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'tftp-servers': { type: 'string' },
   },
 });
 const PARTS = ['dhcp', 'tftp', 'http', 'storm'] as const;
@@ -127,11 +128,11 @@ function bigFile(path: string, bytes: number): void {
   closeSync(fd);
 }
 
-function startAgent(t: Topology, sotDir: string, cpu: string, services: { dhcp?: boolean; tftp?: boolean }, extra: string[], profTag: string): () => Promise<Spawned> {
+function startAgent(t: Topology, sotDir: string, cpu: string, services: { dhcp?: boolean; tftp?: boolean; bind?: string }, extra: string[], profTag: string): () => Promise<Spawned> {
   return async () => {
     const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof'], '--cpu-prof-name', `agent-${profTag}-${Date.now()}.cpuprofile`] : [];
     const a = spawnPinned(t, t.srv, cpu, process.execPath, [
-      ...prof, AGENT_BIN, 'agent', '--sot', sotDir, '--site', SITE, '--bind', '0.0.0.0',
+      ...prof, AGENT_BIN, 'agent', '--sot', sotDir, '--site', SITE, '--bind', services.bind ?? '0.0.0.0',
       '--dhcp-port', services.dhcp ? '67' : 'off', '--tftp-port', services.tftp ? '69' : 'off',
       '--http-port', String(HTTP_PORT), '--admin', 'off', '--log-level', 'warn', ...extra,
     ]);
@@ -206,38 +207,48 @@ async function main(): Promise<void> {
       bigFile(join(dir, 'big16.bin'), 16 * 1024 * 1024);
       const rom = { name: 'undionly.kpxe', size: statSync(ROM).size };
       const big = { name: 'big16.bin', size: 16 * 1024 * 1024 };
-      const servers: TftpServer[] = [
-        { name: 'ours', start: startAgent(t, models.sotDir, CPU.tftp, { tftp: true }, ['--tftp-dir', dir], 'tftp') },
-        // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.ts), so the table shows
-        // how much of a shortfall is node's own cost per datagram and how much is ours.
-        { name: 'node floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor.ts'), dir, SERVER_IP, '69']) },
-        // The same with every transfer on one port and syscalls batched (recvmmsg/sendmmsg):
-        // how much of node's cost per datagram a server could shed that way.
-        { name: 'node mmsg floor', start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor-mmsg.ts'), dir, SERVER_IP, '69']) },
-      ];
-      if (bins['tftpd-hpa']) servers.push({
-        name: 'tftpd-hpa',
-        start: async () => spawnPinned(t, t.srv, CPU.tftp, bins['tftpd-hpa']!, ['--foreground', '--address', `${SERVER_IP}:69`, '--secure', '--user', 'nobody', dir]),
-      });
-      else notes.push(missing('tftpd-hpa'));
-      if (bins.dnsmasq) servers.push({
-        name: 'dnsmasq',
-        start: async () => spawnPinned(t, t.srv, CPU.tftp, bins.dnsmasq!, ['--conf-file=/dev/null', '--keep-in-foreground', '--log-facility=-', '--pid-file=', '--port=0', '--enable-tftp', `--tftp-root=${dir}`, `--listen-address=${SERVER_IP}`, '--bind-interfaces']),
-      });
-      else notes.push(missing('dnsmasq'));
-      if (bins.atftpd) servers.push({
-        name: 'atftpd',
-        start: async () => spawnPinned(t, t.srv, CPU.tftp, bins.atftpd!, ['--daemon', '--no-fork', '--port', '69', '--bind-address', SERVER_IP, '--user', 'nobody', '--group', 'nogroup', '--logfile', '/dev/null', dir]),
-      });
-      else notes.push(missing('atftpd'));
-      const res: Record<string, TftpResult | undefined> = {};
-      for (const s of servers) {
-        log(`  ${s.name}`);
-        try {
-          res[s.name] = await benchTftp(t, s, rom, big, work);
-        } catch (err) {
-          log(`    failed: ${(err as Error).message}`);
-        }
+      // Every server runs from the start, on an address of its own (see bench/agent/tftp.ts).
+      const at: string[] = [];
+      const address = async (): Promise<string> => {
+        const ip = `${TFTP_NET}.${at.length + 1}`;
+        await t.net.address(t.srv, 'eth0', `${ip}/16`);
+        at.push(ip);
+        return ip;
+      };
+      const servers: TftpServer[] = [];
+      const oursIp = await address();
+      servers.push({ name: 'ours', ip: oursIp, start: startAgent(t, models.sotDir, CPU.tftp, { tftp: true, bind: oursIp }, ['--tftp-dir', dir], 'tftp') });
+      // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.ts), so the table shows
+      // how much of a shortfall is node's own cost per datagram and how much is ours.
+      const floorIp = await address();
+      servers.push({ name: 'node floor', ip: floorIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor.ts'), dir, floorIp, '69']) });
+      // The same with every transfer on one port and syscalls batched (recvmmsg/sendmmsg):
+      // how much of node's cost per datagram a server could shed that way.
+      const mmsgIp = await address();
+      servers.push({ name: 'node mmsg floor', ip: mmsgIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor-mmsg.ts'), dir, mmsgIp, '69']) });
+      if (bins['tftpd-hpa']) {
+        const hpaIp = await address();
+        servers.push({ name: 'tftpd-hpa', ip: hpaIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, bins['tftpd-hpa']!, ['--foreground', '--address', `${hpaIp}:69`, '--secure', '--user', 'nobody', dir]) });
+      } else notes.push(missing('tftpd-hpa'));
+      if (bins.dnsmasq) {
+        const dnsmasqIp = await address();
+        servers.push({
+          name: 'dnsmasq',
+          ip: dnsmasqIp,
+          start: async () => spawnPinned(t, t.srv, CPU.tftp, bins.dnsmasq!, ['--conf-file=/dev/null', '--keep-in-foreground', '--log-facility=-', '--pid-file=', '--port=0', '--enable-tftp', `--tftp-root=${dir}`, `--listen-address=${dnsmasqIp}`, '--bind-interfaces']),
+        });
+      } else notes.push(missing('dnsmasq'));
+      if (bins.atftpd) {
+        const atftpdIp = await address();
+        servers.push({ name: 'atftpd', ip: atftpdIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, bins.atftpd!, ['--daemon', '--no-fork', '--port', '69', '--bind-address', atftpdIp, '--user', 'nobody', '--group', 'nogroup', '--logfile', '/dev/null', dir]) });
+      } else notes.push(missing('atftpd'));
+      // --tftp-servers 'ours,dnsmasq' measures those alone (a quicker comparison).
+      const only = values['tftp-servers']?.split(',').map((n) => n.trim());
+      let res: Record<string, TftpResult | undefined> = {};
+      try {
+        res = await benchTftp(t, only ? servers.filter((s) => only.includes(s.name)) : servers, rom, big, work);
+      } catch (err) {
+        log(`  failed: ${(err as Error).message}`);
       }
       const names = ['node floor', 'node mmsg floor', 'tftpd-hpa', 'dnsmasq', 'atftpd'];
       const row = (metric: string, unit: string, f: (r: TftpResult) => number | undefined, digits: number, target?: string): void => {

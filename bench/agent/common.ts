@@ -10,6 +10,8 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SERVER_IP = '10.100.0.2';
 /** The load-generator side; also the giaddr of every relayed DHCP request. */
 export const CLIENT_IP = '10.100.0.1';
+/** TFTP servers all run at once, each on TFTP_NET.N (N from 1) in the server namespace; reservations start at 10.100.10.1. */
+export const TFTP_NET = '10.100.1';
 export const PREFIX = 16;
 
 /**
@@ -130,10 +132,10 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
   }
 }
 
-/** Waits until something in `ns` listens on the UDP or TCP port (ss, from inside the namespace). */
-export async function listening(ns: string, proto: 'udp' | 'tcp', port: number, ms = 20_000): Promise<void> {
-  await until(`${proto} port ${port} in ${ns}`, async () => {
-    const r = await runBounded('ip', ['netns', 'exec', ns, 'ss', '-Hln', proto === 'udp' ? '-u' : '-t', `sport = :${port}`], 5000);
+/** Waits until something in `ns` listens on the UDP or TCP port, on `ip` if given (ss, from inside the namespace). */
+export async function listening(ns: string, proto: 'udp' | 'tcp', port: number, ms = 20_000, ip?: string): Promise<void> {
+  await until(`${proto} port ${ip ?? ''}:${port} in ${ns}`, async () => {
+    const r = await runBounded('ip', ['netns', 'exec', ns, 'ss', '-Hln', proto === 'udp' ? '-u' : '-t', ip === undefined ? `sport = :${port}` : `src = ${ip}:${port}`], 5000);
     return r.stdout.trim().length > 0;
   }, ms);
 }

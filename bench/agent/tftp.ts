@@ -1,11 +1,15 @@
 // TFTP: undionly.kpxe (about 73 KB) fetched 100 times in sequence and 50 at
 // once with curl (blksize 1468, what PXE ROMs ask for), and a 16 MiB file at
-// blksize 1468 with and without windowsize 16 (atftp client), against each
-// server in the server namespace; each case 5 times, the median reported. Server and client share one core (see CPU).
+// blksize 1468 with and without windowsize 16 (atftp client), against every
+// server at once, each on an address of its own in the server namespace. The
+// cases run in rounds, each round visiting every server in turn (starting one
+// server later each round), so a drift of the machine's speed over the minutes
+// of a run falls on every server alike; the median of the rounds is reported.
+// Server and client share one core (see CPU).
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawned } from '../../test/helpers/netns.ts';
-import { CPU, SERVER_IP, listening, log, runIn, type Topology } from './common.ts';
+import { CPU, listening, log, runIn, type Topology } from './common.ts';
 
 export interface TftpResult {
   seqPerSec?: number;
@@ -15,16 +19,18 @@ export interface TftpResult {
   bigMBps?: number;
   bigWindowMBps?: number;
   failures: number;
-  notes: string[];
 }
 
 export interface TftpServer {
   name: string;
+  /** The address it serves on, port 69; one per server, as all run at once. */
+  ip: string;
   start(): Promise<Spawned>;
 }
 
 const MB = 1e6;
-const REPEAT = 5;
+/** Measured rounds; every case of every server once per round. */
+const ROUNDS = 7;
 /** Rounds of 50 concurrent fetches before measuring (see benchTftp). */
 const WARM_ROUNDS = 60;
 
@@ -34,18 +40,18 @@ function median(a: number[]): number | undefined {
   return s[Math.floor(s.length / 2)];
 }
 
-async function curlMany(t: Topology, file: string, size: number, n: number, parallel: boolean): Promise<{ ok: number; ms: number }> {
+async function curlMany(t: Topology, ip: string, file: string, size: number, n: number, parallel: boolean): Promise<{ ok: number; ms: number }> {
   const args = ['-sS', '--tftp-blksize', '1468', '--max-time', '60', '-w', '%{size_download}\\n'];
   if (parallel) args.push('--parallel', '--parallel-immediate', '--parallel-max', String(n));
-  for (let i = 0; i < n; i++) args.push(`tftp://${SERVER_IP}/${file}`, '-o', '/dev/null');
+  for (let i = 0; i < n; i++) args.push(`tftp://${ip}/${file}`, '-o', '/dev/null');
   const r = await runIn(t.cli, CPU.tftp, 'curl', args, 120_000);
   const ok = r.stdout.split('\n').filter((l) => Number(l) === size).length;
-  if (ok < n) log(`    curl: ${ok}/${n} complete (exit ${r.code}) ${r.stderr.trim().split('\n').slice(0, 2).join(' / ')}`);
+  if (ok < n) log(`    curl ${ip}: ${ok}/${n} complete (exit ${r.code}) ${r.stderr.trim().split('\n').slice(0, 2).join(' / ')}`);
   return { ok, ms: r.ms };
 }
 
-async function atftp(t: Topology, file: string, size: number, out: string, window: boolean): Promise<number | undefined> {
-  const args = ['-g', '-r', file, '-l', out, '--option', 'blksize 1468', ...(window ? ['--option', 'windowsize 16'] : []), SERVER_IP, '69'];
+async function atftp(t: Topology, ip: string, file: string, size: number, out: string, window: boolean): Promise<number | undefined> {
+  const args = ['-g', '-r', file, '-l', out, '--option', 'blksize 1468', ...(window ? ['--option', 'windowsize 16'] : []), ip, '69'];
   const r = await runIn(t.cli, CPU.tftp, 'atftp', args, 120_000);
   let got = -1;
   try {
@@ -54,17 +60,38 @@ async function atftp(t: Topology, file: string, size: number, out: string, windo
     // No file: failed.
   }
   if (r.code !== 0 || got !== size) {
-    log(`    atftp${window ? ' windowsize 16' : ''}: exit ${r.code}, ${got} of ${size} bytes ${r.stderr.trim().split('\n').slice(0, 2).join(' / ')}`);
+    log(`    atftp ${ip}${window ? ' windowsize 16' : ''}: exit ${r.code}, ${got} of ${size} bytes ${r.stderr.trim().split('\n').slice(0, 2).join(' / ')}`);
     return undefined;
   }
   return size / MB / (r.ms / 1000);
 }
 
-export async function benchTftp(t: Topology, server: TftpServer, rom: { name: string; size: number }, big: { name: string; size: number }, scratch: string): Promise<TftpResult> {
-  const proc = await server.start();
-  await listening(t.srv, 'udp', 69);
-  const res: TftpResult = { failures: 0, notes: [] };
+interface Samples {
+  seqs: number[];
+  concs: number[];
+  bigs: number[];
+  wins: number[];
+  failures: number;
+}
+
+/**
+ * Starts every server, warms each up, then measures them in interleaved rounds. A server
+ * that fails to start is left out (logged); the others are measured.
+ */
+export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name: string; size: number }, big: { name: string; size: number }, scratch: string): Promise<Record<string, TftpResult>> {
+  const procs: Spawned[] = [];
+  const up: TftpServer[] = [];
+  const out = join(scratch, 'atftp.out');
   try {
+    for (const s of servers) {
+      try {
+        procs.push(await s.start());
+        await listening(t.srv, 'udp', 69, 20_000, s.ip);
+        up.push(s);
+      } catch (err) {
+        log(`  ${s.name}: failed to start: ${(err as Error).message}`);
+      }
+    }
     // Warm-up, not counted, the same for every server, so a JIT-compiled server (ours, the
     // node floor) is measured compiled, as the C servers always are. Code that runs once per
     // transfer (starting a session, opening a channel, the events) is compiled by TurboFan
@@ -72,45 +99,53 @@ export async function benchTftp(t: Topology, server: TftpServer, rom: { name: st
     // in the 1,000 transfers after the first 1,000, 13 after 2,000, 3 after 3,000, on the
     // same core as the transfers. Hence 3,000 concurrent fetches here (WARM_ROUNDS); their
     // rates are logged, the figures of a freshly started server.
-    await curlMany(t, rom.name, rom.size, 100, false);
-    const warm: number[] = [];
-    for (let i = 0; i < WARM_ROUNDS; i++) {
-      const w = await curlMany(t, rom.name, rom.size, 50, true);
-      warm.push(w.ok / (w.ms / 1000));
+    for (const s of up) {
+      await curlMany(t, s.ip, rom.name, rom.size, 100, false);
+      const warm: number[] = [];
+      for (let i = 0; i < WARM_ROUNDS; i++) {
+        const w = await curlMany(t, s.ip, rom.name, rom.size, 50, true);
+        warm.push(w.ok / (w.ms / 1000));
+      }
+      log(`  ${s.name} (${s.ip}) warm-up, 50 concurrent, transfers/s by 1,000 fetched: ${[0, 1, 2].map((k) => median(warm.slice(k * 20, k * 20 + 20))?.toFixed(0)).join(', ')}`);
+      await atftp(t, s.ip, big.name, big.size, out, false);
+      await atftp(t, s.ip, big.name, big.size, out, true);
     }
-    log(`    warm-up, 50 concurrent, transfers/s by 1,000 fetched: ${[0, 1, 2].map((k) => median(warm.slice(k * 20, k * 20 + 20))?.toFixed(0)).join(', ')}`);
-    await atftp(t, big.name, big.size, join(scratch, 'atftp.out'), false);
-    await atftp(t, big.name, big.size, join(scratch, 'atftp.out'), true);
-    // Each case runs REPEAT times; the median is reported (one run of 50 transfers is 0.1 s).
-    const seqs: number[] = [];
-    const concs: number[] = [];
-    const bigs: number[] = [];
-    const wins: number[] = [];
-    const out = join(scratch, 'atftp.out');
-    for (let i = 0; i < REPEAT; i++) {
-      const seq = await curlMany(t, rom.name, rom.size, 100, false);
-      res.failures += 100 - seq.ok;
-      seqs.push(seq.ok / (seq.ms / 1000));
-      const conc = await curlMany(t, rom.name, rom.size, 50, true);
-      res.failures += 50 - conc.ok;
-      concs.push(conc.ok / (conc.ms / 1000));
-      const b = await atftp(t, big.name, big.size, out, false);
-      const w = await atftp(t, big.name, big.size, out, true);
-      if (b === undefined) res.failures += 1;
-      else bigs.push(b);
-      if (w === undefined) res.failures += 1;
-      else wins.push(w);
+    const samples = new Map<string, Samples>(up.map((s) => [s.name, { seqs: [], concs: [], bigs: [], wins: [], failures: 0 }]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < up.length; k++) {
+        const s = up[(round + k) % up.length]!;
+        const m = samples.get(s.name)!;
+        const seq = await curlMany(t, s.ip, rom.name, rom.size, 100, false);
+        m.failures += 100 - seq.ok;
+        m.seqs.push(seq.ok / (seq.ms / 1000));
+        const conc = await curlMany(t, s.ip, rom.name, rom.size, 50, true);
+        m.failures += 50 - conc.ok;
+        m.concs.push(conc.ok / (conc.ms / 1000));
+        const b = await atftp(t, s.ip, big.name, big.size, out, false);
+        const w = await atftp(t, s.ip, big.name, big.size, out, true);
+        if (b === undefined) m.failures += 1;
+        else m.bigs.push(b);
+        if (w === undefined) m.failures += 1;
+        else m.wins.push(w);
+      }
     }
-    res.seqPerSec = median(seqs);
-    res.seqMBps = res.seqPerSec === undefined ? undefined : (res.seqPerSec * rom.size) / MB;
-    res.concPerSec = median(concs);
-    res.concMBps = res.concPerSec === undefined ? undefined : (res.concPerSec * rom.size) / MB;
-    res.bigMBps = median(bigs);
-    res.bigWindowMBps = median(wins);
     const list = (a: number[], d: number): string => a.map((x) => x.toFixed(d)).join(', ');
-    log(`    undionly.kpxe 100 sequential: ${list(seqs, 0)} transfers/s; 50 concurrent: ${list(concs, 0)} transfers/s; 16 MiB: ${list(bigs, 1)} MB/s; windowsize 16: ${list(wins, 1)} MB/s; failures ${res.failures}`);
+    const res: Record<string, TftpResult> = {};
+    for (const s of up) {
+      const m = samples.get(s.name)!;
+      log(`  ${s.name}: undionly.kpxe 100 sequential: ${list(m.seqs, 0)} transfers/s; 50 concurrent: ${list(m.concs, 0)} transfers/s; 16 MiB: ${list(m.bigs, 1)} MB/s; windowsize 16: ${list(m.wins, 1)} MB/s; failures ${m.failures}`);
+      const seqPerSec = median(m.seqs);
+      const concPerSec = median(m.concs);
+      res[s.name] = {
+        failures: m.failures,
+        ...(seqPerSec !== undefined ? { seqPerSec, seqMBps: (seqPerSec * rom.size) / MB } : {}),
+        ...(concPerSec !== undefined ? { concPerSec, concMBps: (concPerSec * rom.size) / MB } : {}),
+        ...(m.bigs.length > 0 ? { bigMBps: median(m.bigs) } : {}),
+        ...(m.wins.length > 0 ? { bigWindowMBps: median(m.wins) } : {}),
+      };
+    }
     return res;
   } finally {
-    await proc.kill();
+    for (const p of procs) await p.kill();
   }
 }
