@@ -6,9 +6,9 @@
 //   agent-sup (one_for_one, va-actor-crash)
 //   ├── model-cache          actor: last good model, stale flag
 //   ├── sot-source           service: polls the SoT folder
-//   ├── dhcp-sup  -> dhcp    service, budget from row va-dhcp-crash
-//   ├── tftp-sup  -> tftp    service, budget from row va-tftp-crash
 //   ├── http-sup  -> http    service, budget from row va-http-crash
+//   ├── dhcp-sup  -> dhcp    service, budget from row va-dhcp-crash (after http: its replies name http's port)
+//   ├── tftp-sup  -> tftp    service, budget from row va-tftp-crash
 //   └── boot-sup             dynamic: boot-<mac> actors
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -213,6 +213,8 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
           start: async () => {
             addresses[id] = await svc.listen();
             running[id] = true;
+            // Port 0 (tests): each start binds another port, which DHCP replies must name.
+            if (id === 'http' && used.httpPort === 0) scheduleReconcile();
           },
           stop: async () => {
             running[id] = false;
@@ -240,9 +242,14 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   };
   /**
    * The settings service `id` should run with now. DHCP replies name the asset server's
-   * port, so DHCP takes the port the HTTP service really runs with (held back or not).
+   * port, so DHCP takes the port the HTTP service really runs with (held back or not; the
+   * one it bound when asked for port 0).
    */
-  const wanted = (id: NetServiceId): SiteSettings => (id === 'dhcp' ? { ...settings, httpPort: (heldBack.get('http') ?? settings).httpPort } : settings);
+  const httpPortInUse = (): number => {
+    const port = (heldBack.get('http') ?? settings).httpPort;
+    return port === 0 ? (addresses.http?.port ?? 0) : port;
+  };
+  const wanted = (id: NetServiceId): SiteSettings => (id === 'dhcp' ? { ...settings, httpPort: httpPortInUse() } : settings);
   const reconcileSettings = async (): Promise<void> => {
     // HTTP first: DHCP's settings depend on how HTTP's restart went.
     for (const id of ['http', 'tftp', 'dhcp'] as const) {
@@ -276,6 +283,27 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       }
     }
   };
+
+  /** Firmware that said UEFI in option 93 gets initrd= names on its kernel line. */
+  const isUefi = (mac: string): boolean => {
+    const arch = archOf.get(mac);
+    return arch !== undefined && arch !== 0;
+  };
+  // HTTP first: DHCP replies name the port it runs on.
+  netService('http', (signals, active) =>
+    createAssetServer({
+      host: cfg.bind,
+      port: active.httpPort,
+      filesDir: active.filesDir,
+      // The folders TFTP serves now: a new TFTP folder moves /boot without a restart.
+      bootDirs: () => [...new Set([(startedWith.get('tftp') ?? settings).tftpDir, IPXE_FALLBACK_DIR])],
+      routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
+      registry,
+      logger: signals.log,
+      onEvent: onServiceEvent,
+      readiness: () => (current ? { ready: true } : { ready: false, reason: 'no model loaded yet' }),
+    }),
+  );
 
   const dhcpPort = cfg.dhcpPort;
   if (dhcpPort !== null) {
@@ -318,26 +346,6 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
       createTftpServer({ baseDir: active.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, batchedPort: cfg.tftpSinglePort, logger: signals.log, onEvent: onServiceEvent }),
     );
   }
-  /** Firmware that said UEFI in option 93 gets initrd= names on its kernel line. */
-  const isUefi = (mac: string): boolean => {
-    const arch = archOf.get(mac);
-    return arch !== undefined && arch !== 0;
-  };
-  netService('http', (signals, active) =>
-    createAssetServer({
-      host: cfg.bind,
-      port: active.httpPort,
-      filesDir: active.filesDir,
-      // The folders TFTP serves now: a new TFTP folder moves /boot without a restart.
-      bootDirs: () => [...new Set([(startedWith.get('tftp') ?? settings).tftpDir, IPXE_FALLBACK_DIR])],
-      routes: createAssetRoutes(() => current?.model, { uefi: isUefi }),
-      registry,
-      logger: signals.log,
-      onEvent: onServiceEvent,
-      readiness: () => (current ? { ready: true } : { ready: false, reason: 'no model loaded yet' }),
-    }),
-  );
-
   const root = await startRoot(
     supervisorSpec({
       name: 'agent-sup',

@@ -5,19 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
-import { httpGet, tftpGet } from '../helpers/pxe-steps.ts';
-
-/** A TCP port that was free a moment ago (the kernel's pick), or one held open until close(). */
-async function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
-  const srv: Server = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  return { port, close: () => new Promise<void>((r) => srv.close(() => r())) };
-}
+import { holdPort, startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
+import { httpGet, pxeDiscover, tftpGet } from '../helpers/pxe-steps.ts';
 
 const ENV = 'sites/lab/env.yml';
 
@@ -106,6 +97,36 @@ test('TFTP folder and DHCP mode: each change restarts the one service that reads
   } finally {
     await t.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('asset server on port 0 (tests): DHCP replies name the port HTTP bound, and the new one after HTTP restarts', async () => {
+  const t = await startTestAgent();
+  try {
+    await until('model loaded', 10_000, () => t.agent.status().ready);
+    // An HTTP-boot client (arch 16) is offered a URL on the asset server.
+    let n = 0;
+    const offered = async (): Promise<string> => {
+      const mac = `52:54:00:00:20:0${++n}`;
+      await pxeDiscover(t.agent.addresses.dhcp!.port, mac, 16);
+      const offer = await until(`an offer to ${mac}`, 10_000, () => t.agent.events.since(0).find((e) => e.type === 'dhcp.offer' && e.mac === mac));
+      return String((offer as { bootFile?: unknown }).bootFile);
+    };
+    const first = t.agent.addresses.http!.port;
+    assert.ok(first > 0);
+    // The host part is the agent's address in the host's subnet (the model's); the port is HTTP's.
+    const url = (u: string): string => { const p = new URL(u); return `${p.port} ${p.pathname}`; };
+    assert.is(url(await offered()), `${first} /boot/snponly.efi`);
+
+    t.agent.injectCrash('http');
+    await until('http and dhcp restarted', 10_000, () => t.agent.starts().http === 2 && t.agent.starts().dhcp === 2 && t.agent.status().ready);
+    const second = t.agent.addresses.http!.port;
+    assert.is.not(second, first);
+    assert.is(url(await offered()), `${second} /boot/snponly.efi`);
+    assert.equal(changed(t, 'dhcp').map((e) => e.changes), [[{ setting: 'httpPort', from: first, to: second }]]);
+    assert.is((await httpGet(second, '/health')).status, 200);
+  } finally {
+    await t.stop();
   }
 });
 

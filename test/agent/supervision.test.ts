@@ -5,10 +5,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OUTAGE_TABLE, restartBudgetFor, type OutageRowId } from '../../src/outage/table.ts';
 import type { ServiceId } from '../../src/agent/runtime.ts';
-import { startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
+import { holdPort, startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
 
 const withAgent = async (fn: (t: TestAgent) => Promise<void>): Promise<void> => {
-  const t = await startTestAgent();
+  // A fixed asset-server port, as in production: on port 0 every start of HTTP binds
+  // another port, and DHCP, whose replies name it, restarts too (settings.test.ts).
+  const free = await holdPort();
+  await free.close();
+  const t = await startTestAgent({ httpPort: free.port });
   try {
     await fn(t);
   } finally {
@@ -41,7 +45,7 @@ for (const id of [...serviceRows.map((r) => SERVICE_OF[r.id]!), 'sot-source' as 
       // No subtree of the agent supervisor restarted: the crash stayed inside the service's own supervisor.
       assert.equal(
         (await agent.root.status()).map((c) => [c.id, c.running, c.incarnation]),
-        ['model-cache', 'sot-source', 'dhcp-sup', 'tftp-sup', 'http-sup', 'boot-sup'].map((c) => [c, true, c === id ? 2 : 1]),
+        ['model-cache', 'sot-source', 'http-sup', 'dhcp-sup', 'tftp-sup', 'boot-sup'].map((c) => [c, true, c === id ? 2 : 1]),
       );
       assert.equal(agent.starts(), { 'sot-source': 1, dhcp: 1, tftp: 1, http: 1, [id]: 2 });
       assert.equal(fatal, []);

@@ -2,6 +2,7 @@
 // service on 127.0.0.1 with port 0 (free ports), a files folder and a TFTP
 // folder of its own, a silent logger. Always stop() it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -53,6 +54,14 @@ export async function startTestAgent(over: Partial<AgentConfig> = {}, prepare?: 
       }
     },
   };
+}
+
+/** A TCP port that was free a moment ago (the kernel's pick), or one held open until close(). */
+export async function holdPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const srv: Server = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  return { port, close: () => new Promise<void>((r) => srv.close(() => r())) };
 }
 
 export { until } from './until.ts';
