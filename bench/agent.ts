@@ -251,13 +251,14 @@ async function main(): Promise<void> {
         log(`  failed: ${(err as Error).message}`);
       }
       const names = ['node floor', 'node mmsg floor', 'tftpd-hpa', 'dnsmasq', 'atftpd'];
-      const row = (metric: string, unit: string, f: (r: TftpResult) => number | undefined, digits: number, target?: string): void => {
-        rows.push({ section: 'TFTP', metric, unit, ours: res.ours && f(res.ours), peers: Object.fromEntries(names.map((n) => [n, res[n] && f(res[n])])), digits, ...(target ? { target } : {}) });
+      const row = (metric: string, unit: string, f: (r: TftpResult) => number | undefined, digits: number, target?: string, lowerIsBetter = false): void => {
+        rows.push({ section: 'TFTP', metric, unit, ours: res.ours && f(res.ours), peers: Object.fromEntries(names.map((n) => [n, res[n] && f(res[n])])), digits, lowerIsBetter, ...(target ? { target } : {}) });
       };
       row('undionly.kpxe, 100 sequential', 'transfers/s', (r) => r.seqPerSec, 0);
       row('undionly.kpxe, 100 sequential', 'MB/s', (r) => r.seqMBps, 1);
       row('undionly.kpxe, 50 concurrent', 'transfers/s', (r) => r.concPerSec, 0, '>= dnsmasq');
       row('undionly.kpxe, 50 concurrent', 'MB/s', (r) => r.concMBps, 1, '>= dnsmasq');
+      row('undionly.kpxe, 50 concurrent: server CPU per 1,000 fetches', 'CPU ms', (r) => r.concCpuPer1000, 0, undefined, true);
       row('16 MiB, blksize 1468', 'MB/s', (r) => r.bigMBps, 1);
       row('16 MiB, blksize 1468, windowsize 16', 'MB/s', (r) => r.bigWindowMBps, 1, '>= atftpd');
       row('failed transfers', 'count', (r) => r.failures, 0);

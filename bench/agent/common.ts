@@ -59,6 +59,25 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds of a process and everything under it: its threads, exited ones included, its
+ * reaped children (utime + stime + cutime + cstime, in ticks of 1/100 s), and its live
+ * children the same way. atftpd runs a thread per transfer; tftpd-hpa's daemon child forks
+ * one per transfer. A child that ends between two readings moves into its parent's cutime,
+ * so the sum goes on without a jump.
+ */
+export function cpuWithChildren(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0; // ended since it was listed
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  return childrenOf(pid).reduce((sum, child) => sum + cpuWithChildren(child), own);
+}
+
 /** CPU seconds of a process and all its threads' children listed by PID (nginx master + worker). */
 export function cpuOf(pids: number[]): number {
   return pids.reduce((s, p) => s + (existsSync(`/proc/${p}`) ? cpuSeconds(p) : 0), 0);

@@ -9,13 +9,15 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawned } from '../../test/helpers/netns.ts';
-import { CPU, listening, log, runIn, type Topology } from './common.ts';
+import { CPU, cpuWithChildren, listening, log, runIn, type Topology } from './common.ts';
 
 export interface TftpResult {
   seqPerSec?: number;
   seqMBps?: number;
   concPerSec?: number;
   concMBps?: number;
+  /** Server CPU (threads, exited ones, reaped children) per 1,000 concurrent fetches: the last 1,000 of the warm-up and the measured rounds, ms. */
+  concCpuPer1000?: number;
   bigMBps?: number;
   bigWindowMBps?: number;
   failures: number;
@@ -71,6 +73,9 @@ interface Samples {
   concs: number[];
   bigs: number[];
   wins: number[];
+  /** Server CPU seconds over the concurrent rounds (and the last 1,000 warm-up fetches), and the fetches completed. */
+  concCpu: number;
+  concDone: number;
   failures: number;
 }
 
@@ -81,11 +86,17 @@ interface Samples {
 export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name: string; size: number }, big: { name: string; size: number }, scratch: string): Promise<Record<string, TftpResult>> {
   const procs: Spawned[] = [];
   const up: TftpServer[] = [];
+  const pidOf = new Map<string, number>();
+  // Server CPU seconds over concurrent fetches, and the fetches done meanwhile.
+  const concCpu = new Map<string, number>();
+  const concDone = new Map<string, number>();
   const out = join(scratch, 'atftp.out');
   try {
     for (const s of servers) {
       try {
-        procs.push(await s.start());
+        const p = await s.start();
+        procs.push(p);
+        pidOf.set(s.name, p.pid);
         await listening(t.srv, 'udp', 69, 20_000, s.ip);
         up.push(s);
       } catch (err) {
@@ -102,15 +113,22 @@ export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name:
     for (const s of up) {
       await curlMany(t, s.ip, rom.name, rom.size, 100, false);
       const warm: number[] = [];
+      const pid = pidOf.get(s.name)!;
+      let cpu0 = 0;
       for (let i = 0; i < WARM_ROUNDS; i++) {
+        // The last 1,000 fetches of the warm-up count towards CPU per fetch (ticks of 10 ms:
+        // the measured rounds alone are too few for them).
+        if (i === WARM_ROUNDS - 20) cpu0 = cpuWithChildren(pid);
         const w = await curlMany(t, s.ip, rom.name, rom.size, 50, true);
         warm.push(w.ok / (w.ms / 1000));
+        if (i >= WARM_ROUNDS - 20) concDone.set(s.name, (concDone.get(s.name) ?? 0) + w.ok);
       }
+      concCpu.set(s.name, cpuWithChildren(pid) - cpu0);
       log(`  ${s.name} (${s.ip}) warm-up, 50 concurrent, transfers/s by 1,000 fetched: ${[0, 1, 2].map((k) => median(warm.slice(k * 20, k * 20 + 20))?.toFixed(0)).join(', ')}`);
       await atftp(t, s.ip, big.name, big.size, out, false);
       await atftp(t, s.ip, big.name, big.size, out, true);
     }
-    const samples = new Map<string, Samples>(up.map((s) => [s.name, { seqs: [], concs: [], bigs: [], wins: [], failures: 0 }]));
+    const samples = new Map<string, Samples>(up.map((s) => [s.name, { seqs: [], concs: [], bigs: [], wins: [], concCpu: concCpu.get(s.name) ?? 0, concDone: concDone.get(s.name) ?? 0, failures: 0 }]));
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < up.length; k++) {
         const s = up[(round + k) % up.length]!;
@@ -118,7 +136,11 @@ export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name:
         const seq = await curlMany(t, s.ip, rom.name, rom.size, 100, false);
         m.failures += 100 - seq.ok;
         m.seqs.push(seq.ok / (seq.ms / 1000));
+        const pid = pidOf.get(s.name)!;
+        const cpu0 = cpuWithChildren(pid);
         const conc = await curlMany(t, s.ip, rom.name, rom.size, 50, true);
+        m.concCpu += cpuWithChildren(pid) - cpu0;
+        m.concDone += conc.ok;
         m.failures += 50 - conc.ok;
         m.concs.push(conc.ok / (conc.ms / 1000));
         const b = await atftp(t, s.ip, big.name, big.size, out, false);
@@ -133,13 +155,14 @@ export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name:
     const res: Record<string, TftpResult> = {};
     for (const s of up) {
       const m = samples.get(s.name)!;
-      log(`  ${s.name}: undionly.kpxe 100 sequential: ${list(m.seqs, 0)} transfers/s; 50 concurrent: ${list(m.concs, 0)} transfers/s; 16 MiB: ${list(m.bigs, 1)} MB/s; windowsize 16: ${list(m.wins, 1)} MB/s; failures ${m.failures}`);
+      log(`  ${s.name}: undionly.kpxe 100 sequential: ${list(m.seqs, 0)} transfers/s; 50 concurrent: ${list(m.concs, 0)} transfers/s, server CPU ${((1e6 * m.concCpu) / Math.max(1, m.concDone)).toFixed(0)} ms per 1,000; 16 MiB: ${list(m.bigs, 1)} MB/s; windowsize 16: ${list(m.wins, 1)} MB/s; failures ${m.failures}`);
       const seqPerSec = median(m.seqs);
       const concPerSec = median(m.concs);
       res[s.name] = {
         failures: m.failures,
         ...(seqPerSec !== undefined ? { seqPerSec, seqMBps: (seqPerSec * rom.size) / MB } : {}),
         ...(concPerSec !== undefined ? { concPerSec, concMBps: (concPerSec * rom.size) / MB } : {}),
+        ...(m.concDone > 0 ? { concCpuPer1000: (1e6 * m.concCpu) / m.concDone } : {}),
         ...(m.bigs.length > 0 ? { bigMBps: median(m.bigs) } : {}),
         ...(m.wins.length > 0 ? { bigWindowMBps: median(m.wins) } : {}),
       };
