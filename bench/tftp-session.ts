@@ -17,14 +17,30 @@ const ROUNDS = 30;
 const client = { address: '127.0.0.1', port: 1234 };
 const rinfo: RemoteInfo = { address: client.address, port: client.port, family: 'IPv4', size: 4 };
 
-/** Enough of a dgram socket for a session: sends are counted and dropped. */
-function standIn(): { socket: Socket; deliver: (msg: Buffer) => void; sent: () => number } {
+/**
+ * Enough of a dgram socket for a session: sends are counted and dropped. With `batched`,
+ * a channel of the batched port as lock-step transfers get (src/io/udp-batch.ts): DATA
+ * goes through sendPrefixed, which writes the header and copies the block into a send
+ * slot, as Port.queuePrefixed does.
+ */
+function standIn(batched = false): { socket: Socket; deliver: (msg: Buffer) => void; sent: () => number } {
   let onMessage: ((msg: Buffer, r: RemoteInfo) => void) | undefined;
   let sent = 0;
+  const slots = Buffer.alloc(64 * 1472);
+  const view = new DataView(slots.buffer, slots.byteOffset, slots.length);
   const socket = {
     send: () => {
       sent++;
     },
+    ...(batched
+      ? {
+          sendPrefixed(head: number, body: Uint8Array, from: number, to: number) {
+            const o = (sent++ % 64) * 1472;
+            view.setUint32(o, head, false);
+            slots.set(body.subarray(from, to), o + 4);
+          },
+        }
+      : {}),
     on(event: string, f: (msg: Buffer, r: RemoteInfo) => void) {
       if (event === 'message') onMessage = f;
       return socket;
@@ -36,8 +52,8 @@ function standIn(): { socket: Socket; deliver: (msg: Buffer) => void; sent: () =
 }
 
 /** One whole transfer at `windowsize`, each window acknowledged at once; returns the blocks sent. */
-function transfer(windowsize: number): number {
-  const s = standIn();
+function transfer(windowsize: number, batched = false): number {
+  const s = standIn(batched);
   startSession({
     socket: s.socket,
     client,
@@ -85,4 +101,5 @@ function perBlockNs(f: () => number): number {
 
 console.log(`16 MiB at blksize ${BLKSIZE}, ${ROUNDS} transfers each, CPU per block (ns):`);
 for (const w of (process.env.W ? [Number(process.env.W)] : [1, 16])) console.log(`  session, windowsize ${String(w).padStart(2)}: ${perBlockNs(() => transfer(w)).toFixed(0)}`);
+console.log(`  session, windowsize  1, on a batched-port channel: ${perBlockNs(() => transfer(1, true)).toFixed(0)}`);
 console.log(`  least per block (header, view, send call): ${perBlockNs(() => floor(11_430)).toFixed(0)}`);
