@@ -115,7 +115,10 @@ test('asset server on port 0 (tests): DHCP replies name the port HTTP bound, and
     const first = t.agent.addresses.http!.port;
     assert.ok(first > 0);
     // The host part is the agent's address in the host's subnet (the model's); the port is HTTP's.
-    const url = (u: string): string => { const p = new URL(u); return `${p.port} ${p.pathname}`; };
+    const url = (u: string): string => {
+      const p = new URL(u);
+      return `${p.port} ${p.pathname}`;
+    };
     assert.is(url(await offered()), `${first} /boot/snponly.efi`);
 
     t.agent.injectCrash('http');
