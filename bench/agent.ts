@@ -15,7 +15,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Spawned } from '../test/helpers/netns.ts';
-import { CPU, ROOT, SERVER_IP, TFTP_NET, type Row, type Topology, fmt, killRunning, log, ratio, runBounded, spawnPinned, topology, which } from './agent/common.ts';
+import { CPU, ROOT, SERVER_IP, type Row, type Topology, fmt, killRunning, log, ratio, runBounded, spawnPinned, topology, which } from './agent/common.ts';
 import { benchDhcp, type DhcpResult, type DhcpServer } from './agent/dhcp.ts';
 import { benchHttp, type HttpResult, type HttpTarget } from './agent/http.ts';
 import { SITE, hosts, writeModels } from './agent/model.ts';
@@ -207,41 +207,25 @@ async function main(): Promise<void> {
       bigFile(join(dir, 'big16.bin'), 16 * 1024 * 1024);
       const rom = { name: 'undionly.kpxe', size: statSync(ROM).size };
       const big = { name: 'big16.bin', size: 16 * 1024 * 1024 };
-      // Every server runs from the start, on an address of its own (see bench/agent/tftp.ts).
-      const at: string[] = [];
-      const address = async (): Promise<string> => {
-        const ip = `${TFTP_NET}.${at.length + 1}`;
-        await t.net.address(t.srv, 'eth0', `${ip}/16`);
-        at.push(ip);
-        return ip;
-      };
-      const servers: TftpServer[] = [];
-      const oursIp = await address();
-      servers.push({ name: 'ours', ip: oursIp, start: startAgent(t, models.sotDir, CPU.tftp, { tftp: true, bind: oursIp }, ['--tftp-dir', dir], 'tftp') });
-      // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.ts), so the table shows
-      // how much of a shortfall is node's own cost per datagram and how much is ours.
-      const floorIp = await address();
-      servers.push({ name: 'node floor', ip: floorIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor.ts'), dir, floorIp, '69']) });
-      // The same with every transfer on one port and syscalls batched (recvmmsg/sendmmsg):
-      // how much of node's cost per datagram a server could shed that way.
-      const mmsgIp = await address();
-      servers.push({ name: 'node mmsg floor', ip: mmsgIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor-mmsg.ts'), dir, mmsgIp, '69']) });
-      if (bins['tftpd-hpa']) {
-        const hpaIp = await address();
-        servers.push({ name: 'tftpd-hpa', ip: hpaIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, bins['tftpd-hpa']!, ['--foreground', '--address', `${hpaIp}:69`, '--secure', '--user', 'nobody', dir]) });
-      } else notes.push(missing('tftpd-hpa'));
-      if (bins.dnsmasq) {
-        const dnsmasqIp = await address();
-        servers.push({
-          name: 'dnsmasq',
-          ip: dnsmasqIp,
-          start: async () => spawnPinned(t, t.srv, CPU.tftp, bins.dnsmasq!, ['--conf-file=/dev/null', '--keep-in-foreground', '--log-facility=-', '--pid-file=', '--port=0', '--enable-tftp', `--tftp-root=${dir}`, `--listen-address=${dnsmasqIp}`, '--bind-interfaces']),
-        });
-      } else notes.push(missing('dnsmasq'));
-      if (bins.atftpd) {
-        const atftpdIp = await address();
-        servers.push({ name: 'atftpd', ip: atftpdIp, start: async () => spawnPinned(t, t.srv, CPU.tftp, bins.atftpd!, ['--daemon', '--no-fork', '--port', '69', '--bind-address', atftpdIp, '--user', 'nobody', '--group', 'nogroup', '--logfile', '/dev/null', dir]) });
-      } else notes.push(missing('atftpd'));
+      // Each is started on an address of its own (see bench/agent/tftp.ts).
+      const servers: TftpServer[] = [
+        { name: 'ours', start: (ip) => startAgent(t, models.sotDir, CPU.tftp, { tftp: true, bind: ip }, ['--tftp-dir', dir], 'tftp')() },
+        // Not a peer: the least node can do for these fetches (bench/agent/tftp-floor.ts), so the table shows
+        // how much of a shortfall is node's own cost per datagram and how much is ours.
+        { name: 'node floor', start: async (ip) => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor.ts'), dir, ip, '69']) },
+        // The same with every transfer on one port and syscalls batched (recvmmsg/sendmmsg):
+        // how much of node's cost per datagram a server could shed that way.
+        { name: 'node mmsg floor', start: async (ip) => spawnPinned(t, t.srv, CPU.tftp, process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent', 'tftp-floor-mmsg.ts'), dir, ip, '69']) },
+      ];
+      if (bins['tftpd-hpa']) servers.push({ name: 'tftpd-hpa', start: async (ip) => spawnPinned(t, t.srv, CPU.tftp, bins['tftpd-hpa']!, ['--foreground', '--address', `${ip}:69`, '--secure', '--user', 'nobody', dir]) });
+      else notes.push(missing('tftpd-hpa'));
+      if (bins.dnsmasq) servers.push({
+        name: 'dnsmasq',
+        start: async (ip) => spawnPinned(t, t.srv, CPU.tftp, bins.dnsmasq!, ['--conf-file=/dev/null', '--keep-in-foreground', '--log-facility=-', '--pid-file=', '--port=0', '--enable-tftp', `--tftp-root=${dir}`, `--listen-address=${ip}`, '--bind-interfaces']),
+      });
+      else notes.push(missing('dnsmasq'));
+      if (bins.atftpd) servers.push({ name: 'atftpd', start: async (ip) => spawnPinned(t, t.srv, CPU.tftp, bins.atftpd!, ['--daemon', '--no-fork', '--port', '69', '--bind-address', ip, '--user', 'nobody', '--group', 'nogroup', '--logfile', '/dev/null', dir]) });
+      else notes.push(missing('atftpd'));
       // --tftp-servers 'ours,dnsmasq' measures those alone (a quicker comparison).
       const only = values['tftp-servers']?.split(',').map((n) => n.trim());
       let res: Record<string, TftpResult | undefined> = {};

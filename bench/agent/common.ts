@@ -52,11 +52,16 @@ export function which(cmd: string, extra: string[] = []): string | undefined {
   return undefined;
 }
 
-/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
-export function cpuSeconds(pid: number): number {
+/** utime, stime, cutime, cstime of a process in seconds (/proc/<pid>/stat fields 14-17, in clock ticks of 1/100 s). */
+function cpuTimes(pid: number): { self: number; children: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { self: (Number(fields[11]) + Number(fields[12])) / 100, children: (Number(fields[13]) + Number(fields[14])) / 100 };
+}
+
+/** utime + stime of a process in seconds, all its threads. */
+export function cpuSeconds(pid: number): number {
+  return cpuTimes(pid).self;
 }
 
 /**
@@ -67,15 +72,13 @@ export function cpuSeconds(pid: number): number {
  * so the sum goes on without a jump.
  */
 export function cpuWithChildren(pid: number): number {
-  let stat: string;
+  let own: { self: number; children: number };
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    own = cpuTimes(pid);
   } catch {
     return 0; // ended since it was listed
   }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
-  return childrenOf(pid).reduce((sum, child) => sum + cpuWithChildren(child), own);
+  return childrenOf(pid).reduce((sum, child) => sum + cpuWithChildren(child), own.self + own.children);
 }
 
 /** CPU seconds of a process and all its threads' children listed by PID (nginx master + worker). */

@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spawned } from '../../test/helpers/netns.ts';
-import { CPU, cpuWithChildren, listening, log, runIn, type Topology } from './common.ts';
+import { CPU, TFTP_NET, cpuWithChildren, listening, log, runIn, type Topology } from './common.ts';
 
 export interface TftpResult {
   seqPerSec?: number;
@@ -25,9 +25,14 @@ export interface TftpResult {
 
 export interface TftpServer {
   name: string;
-  /** The address it serves on, port 69; one per server, as all run at once. */
+  /** Starts it serving on port 69 of `ip` alone (each server has an address of its own, as all run at once). */
+  start(ip: string): Promise<Spawned>;
+}
+
+interface Running {
+  name: string;
   ip: string;
-  start(): Promise<Spawned>;
+  pid: number;
 }
 
 const MB = 1e6;
@@ -87,20 +92,20 @@ interface Samples {
  */
 export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name: string; size: number }, big: { name: string; size: number }, scratch: string): Promise<Record<string, TftpResult>> {
   const procs: Spawned[] = [];
-  const up: TftpServer[] = [];
-  const pidOf = new Map<string, number>();
+  const up: Running[] = [];
   // Server CPU seconds over concurrent fetches, and the fetches done meanwhile.
   const concCpu = new Map<string, number>();
   const concDone = new Map<string, number>();
   const out = join(scratch, 'atftp.out');
   try {
-    for (const s of servers) {
+    for (const [k, s] of servers.entries()) {
+      const ip = `${TFTP_NET}.${k + 1}`;
       try {
-        const p = await s.start();
+        await t.net.address(t.srv, 'eth0', `${ip}/16`);
+        const p = await s.start(ip);
         procs.push(p);
-        pidOf.set(s.name, p.pid);
-        await listening(t.srv, 'udp', 69, 20_000, s.ip);
-        up.push(s);
+        await listening(t.srv, 'udp', 69, 20_000, ip);
+        up.push({ name: s.name, ip, pid: p.pid });
       } catch (err) {
         log(`  ${s.name}: failed to start: ${(err as Error).message}`);
       }
@@ -115,7 +120,7 @@ export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name:
     for (const s of up) {
       await curlMany(t, s.ip, rom.name, rom.size, 100, false);
       const warm: number[] = [];
-      const pid = pidOf.get(s.name)!;
+      const pid = s.pid;
       let cpu0 = 0;
       for (let i = 0; i < WARM_ROUNDS; i++) {
         // The last 1,000 fetches of the warm-up count towards CPU per fetch (ticks of 10 ms:
@@ -138,7 +143,7 @@ export async function benchTftp(t: Topology, servers: TftpServer[], rom: { name:
         const seq = await curlMany(t, s.ip, rom.name, rom.size, 100, false);
         m.failures += 100 - seq.ok;
         m.seqs.push(seq.ok / (seq.ms / 1000));
-        const pid = pidOf.get(s.name)!;
+        const pid = s.pid;
         for (let c = 0; c < CONC_PER_ROUND; c++) {
           const cpu0 = cpuWithChildren(pid);
           const conc = await curlMany(t, s.ip, rom.name, rom.size, 50, true);

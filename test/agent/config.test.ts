@@ -11,8 +11,7 @@ import { createSocket } from 'node:dgram';
 import { loadAgentConfig } from '../../src/agent/config.ts';
 import { VaqueroError } from '../../src/errors.ts';
 import { DEFAULT_BOOT_FILES } from '../../src/io/dhcp/boot-file.ts';
-import { startTestAgent, until } from '../helpers/agent.ts';
-import { pxeDiscover } from '../helpers/pxe-steps.ts';
+import { offeredBootFile, startTestAgent, until } from '../helpers/agent.ts';
 import { REPO } from '../helpers/sot.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaquero-config-'));
@@ -131,14 +130,8 @@ test('the agent offers the configured boot files: UEFI PXE its TFTP name, UEFI H
   const t = await startTestAgent({ bootFiles: { ...DEFAULT_BOOT_FILES, efiX64: 'ipxe.efi', httpX64: 'http://roms.example/ipxe.efi' } });
   try {
     await until('model', 10_000, () => t.agent.status().ready);
-    const dhcp = t.agent.addresses.dhcp!.port;
-    const offered = async (mac: string, arch: number): Promise<unknown> => {
-      await pxeDiscover(dhcp, mac, arch);
-      const offer = await until(`an offer to ${mac}`, 10_000, () => t.agent.events.since(0).find((e) => e.type === 'dhcp.offer' && e.mac === mac));
-      return (offer as { bootFile?: string }).bootFile;
-    };
-    assert.is(await offered('52:54:00:00:10:01', 7), 'ipxe.efi');
-    assert.is(await offered('52:54:00:00:10:02', 16), 'http://roms.example/ipxe.efi');
+    assert.is(await offeredBootFile(t, '52:54:00:00:10:01', 7), 'ipxe.efi');
+    assert.is(await offeredBootFile(t, '52:54:00:00:10:02', 16), 'http://roms.example/ipxe.efi');
   } finally {
     await t.stop();
   }

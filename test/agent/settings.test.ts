@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdPort, startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
-import { httpGet, pxeDiscover, tftpGet } from '../helpers/pxe-steps.ts';
+import { holdPort, offeredBootFile, startTestAgent, until, type TestAgent } from '../helpers/agent.ts';
+import { httpGet, tftpGet } from '../helpers/pxe-steps.ts';
 
 const ENV = 'sites/lab/env.yml';
 
@@ -106,12 +106,7 @@ test('asset server on port 0 (tests): DHCP replies name the port HTTP bound, and
     await until('model loaded', 10_000, () => t.agent.status().ready);
     // An HTTP-boot client (arch 16) is offered a URL on the asset server.
     let n = 0;
-    const offered = async (): Promise<string> => {
-      const mac = `52:54:00:00:20:0${++n}`;
-      await pxeDiscover(t.agent.addresses.dhcp!.port, mac, 16);
-      const offer = await until(`an offer to ${mac}`, 10_000, () => t.agent.events.since(0).find((e) => e.type === 'dhcp.offer' && e.mac === mac));
-      return String((offer as { bootFile?: unknown }).bootFile);
-    };
+    const offered = async (): Promise<string> => String(await offeredBootFile(t, `52:54:00:00:20:0${++n}`, 16));
     const first = t.agent.addresses.http!.port;
     assert.ok(first > 0);
     // The host part is the agent's address in the host's subnet (the model's); the port is HTTP's.

@@ -9,7 +9,9 @@ import { pino } from 'pino';
 import type { VaqueroError } from '../../src/errors.ts';
 import { loadAgentConfig, type AgentConfig } from '../../src/agent/config.ts';
 import { startAgent, type AgentHandle } from '../../src/agent/runtime.ts';
+import { pxeDiscover } from './pxe-steps.ts';
 import { LAB_SOT, copySot, type SotCopy } from './sot.ts';
+import { until } from './until.ts';
 
 export interface TestAgent {
   agent: AgentHandle;
@@ -64,4 +66,14 @@ export async function holdPort(): Promise<{ port: number; close: () => Promise<v
   return { port, close: () => new Promise<void>((r) => srv.close(() => r())) };
 }
 
-export { until } from './until.ts';
+/**
+ * Sends the agent's DHCP a relayed PXE DISCOVER from `mac` with client architecture `arch`
+ * and returns the boot file its offer named (the `dhcp.offer` event's).
+ */
+export async function offeredBootFile(t: TestAgent, mac: string, arch: number): Promise<string | undefined> {
+  await pxeDiscover(t.agent.addresses.dhcp!.port, mac, arch);
+  const offer = await until(`an offer to ${mac}`, 10_000, () => t.agent.events.since(0).find((e) => e.type === 'dhcp.offer' && e.mac === mac));
+  return (offer as { bootFile?: string }).bootFile;
+}
+
+export { until };
