@@ -1,8 +1,8 @@
 // A second measuring stick under our TFTP figures: what a node process can do
 // when it batches its syscalls. Every transfer runs on the one port the RRQ
 // came to (dnsmasq's tftp-single-port), through the agent's own batched port
-// (src/io/udp-batch.ts): node's dgram reads the first datagram of a burst,
-// recvmmsg drains the rest, and the replies leave in one sendmmsg. Files in
+// (src/io/udp-batch.ts): node's loop says when the port is readable, recvmmsg
+// reads what waits, and the replies leave in one sendmmsg. Files in
 // memory, blksize up to 1468, windowsize (a window's blocks in the batch); no
 // timers, retransmission, confinement or events, as bench/agent/tftp-floor.ts.
 // Not a server.
@@ -31,7 +31,7 @@ function onRequest(msg: Buffer, client: Peer): void {
   else ch.send(r.oack, client.port, client.address);
 }
 
-const opened = await openBatchedPort(address, Number(port), {}, { onOther: onRequest });
+const opened = await openBatchedPort(address, Number(port), { onOther: onRequest });
 if ('unavailable' in opened) throw new Error(`no batched port: ${opened.unavailable}`);
 const shared: BatchedPort = opened;
 process.on('SIGTERM', () => process.exit(0));

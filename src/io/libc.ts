@@ -1,4 +1,4 @@
-// The few libc calls node lacks (setsockopt, recvmmsg, sendmmsg, openat2), through
+// The few libc calls node lacks (setsockopt, recvmmsg, sendmmsg, openat2, ...), through
 // koffi, and UDP sockets made with them and handed to dgram by descriptor. Used by
 // udp-gso.ts, udp-batch.ts and tftp/confine.ts; loaded once, lazily, and only on Linux.
 
@@ -21,6 +21,10 @@ export interface Libc {
   /** `vec` is the address of `n` struct mmsghdr; returns how many arrived, or -1 (see errno). */
   recvmmsg(fd: number, vec: bigint, n: number, flags: number, timeout: null): number;
   sendmmsg(fd: number, vec: bigint, n: number, flags: number): number;
+  /** One datagram of `len` bytes to the sockaddr `to`: bytes sent, or -1 (see errno). */
+  sendto(fd: number, buf: Uint8Array, len: number, flags: number, to: Uint8Array, tolen: number): number;
+  /** The bound address into `addr` (a sockaddr of len[0] bytes); 0, or -1 (see errno). */
+  getsockname(fd: number, addr: Buffer, len: Uint32Array): number;
   /**
    * openat2(2) with `flags` and `resolve` (Linux 5.6; RESOLVE_CACHED 5.12): a descriptor,
    * or minus the errno (-ENOSYS where this build does not know the call's number).
@@ -55,6 +59,8 @@ export function loadLibc(): Promise<Libc | { unavailable: string }> {
         close: lib.func('int close(int)') as Libc['close'],
         recvmmsg: lib.func('int recvmmsg(int, void *, unsigned int, int, void *)') as Libc['recvmmsg'],
         sendmmsg: lib.func('int sendmmsg(int, void *, unsigned int, int)') as Libc['sendmmsg'],
+        sendto: lib.func('long sendto(int, const void *, size_t, int, const void *, uint32_t)') as Libc['sendto'],
+        getsockname: lib.func('int getsockname(int, _Out_ void *, _Inout_ uint32_t *)') as Libc['getsockname'],
         openat2(dirfd, path, flags, resolve) {
           if (SYS_openat2 === undefined) return -constants.errno.ENOSYS;
           how.writeUInt32LE(flags, 0);

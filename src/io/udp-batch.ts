@@ -1,12 +1,14 @@
-// One UDP port shared by many peers, read and answered in batches: node's dgram
-// reads the first datagram of a burst (and so says the socket is readable),
-// recvmmsg drains the rest in one call, and what the handlers send meanwhile
+// One UDP port shared by many peers, read and answered in batches: node's loop
+// says when the socket is readable (a libuv poll handle, uv-poll.ts),
+// recvmmsg reads what waits in one call, and what the handlers send meanwhile
 // leaves in one sendmmsg. Peers with a channel get their datagrams on it; the
-// others go to `onOther`. IPv4, through libc (libc.ts).
+// others go to `onOther`. IPv4, through libc (libc.ts); the port's descriptor
+// is its own, not dgram's.
 
-import type { Socket, SocketOptions } from 'node:dgram';
 import { isIPv4 } from 'node:net';
-import { adoptFd, errnoName, loadLibc, sockaddr, udpFd, type Libc } from './libc.ts';
+import { constants as osConstants } from 'node:os';
+import { errnoName, loadLibc, sockaddr, udpFd, type Libc } from './libc.ts';
+import { loadUvPoll, type FdWatch, type UvPoll } from './uv-poll.ts';
 
 export interface Peer {
   address: string;
@@ -29,8 +31,14 @@ export interface DatagramChannel {
 }
 
 export interface BatchedPort {
-  /** The port's dgram socket: address(), direct sends, 'error'. */
-  readonly socket: Socket;
+  /** The address and port bound. */
+  address(): Peer;
+  /**
+   * One datagram to any peer, as dgram's send (an IPv4 literal address): with the batch
+   * when it fits a send slot, else at once. A send the kernel refuses is reported to
+   * `callback` (a lost datagram otherwise).
+   */
+  send(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void;
   /**
    * Datagrams from `peer` come to the channel instead of `onOther`, and what it sends
    * during a batch leaves with the batch. Throws if `peer` has one already (hasChannel).
@@ -39,7 +47,7 @@ export interface BatchedPort {
    */
   channel(peer: Peer, onClose?: () => void): DatagramChannel;
   hasChannel(peer: Peer): boolean;
-  /** Bursts read, datagrams read by recvmmsg, datagrams over RECV_BYTES dropped, sends the kernel refused. */
+  /** Times the port was found readable, datagrams read, datagrams over RECV_BYTES dropped, sends the kernel refused. */
   stats(): PortStats;
   close(): Promise<void>;
 }
@@ -58,6 +66,8 @@ export interface BatchedPortHandlers {
   alwaysOther?: (msg: Buffer) => boolean;
   /** A datagram over RECV_BYTES, dropped (no TFTP packet we take is that long). */
   onOversize?: (from: Peer, bytes: number) => void;
+  /** An error libuv reports for the socket, or a read that fails other than by running dry. */
+  onError?: (err: Error) => void;
 }
 
 /** Datagrams one call reads or sends at most; a burst beyond it takes more calls. */
@@ -73,6 +83,7 @@ const IOV = 16;
 const SA = 16;
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
+const { EAGAIN, EINTR } = osConstants.errno;
 
 function ipOf(address: string): number {
   let ip = 0;
@@ -109,8 +120,8 @@ class Channel implements DatagramChannel {
 
   send(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
     if (this.closed) throw new Error('send on a closed channel');
-    if (port === this.peer.port && address === this.peer.address) this.port.queue(this, msg, callback);
-    else this.port.direct(msg, port, address, callback);
+    if (port === this.peer.port && address === this.peer.address) this.port.enqueue(this.sa, msg, callback);
+    else this.port.send(msg, port, address, callback);
   }
 
   sendPrefixed(head: number, body: Uint8Array, from: number, to: number): void {
@@ -144,19 +155,24 @@ class Port implements BatchedPort {
   private readonly mem: ReturnType<Libc['alloc']>;
   private readonly view: DataView;
   private readonly at: { rmsg: number; rname: number; rbuf: number; smsg: number; siov: number; sname: number; sbuf: number };
+  private readonly watch: FdWatch;
   private inBatch = false;
   private flushScheduled = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
   private queued = 0;
   private readonly callbacks: Queued[] = [];
   private readonly counts: PortStats = { bursts: 0, drained: 0, oversize: 0, sendFailures: 0 };
 
   constructor(
     private readonly c: Libc,
+    uv: UvPoll,
     private readonly fd: number,
-    readonly socket: Socket,
+    private readonly bound: Peer,
     private readonly h: BatchedPortHandlers,
   ) {
+    // First, so that nothing is allocated when libuv refuses the descriptor.
+    this.watch = uv.watch(fd, (err) => this.onReadable(err));
     const at = { rmsg: 0, riov: 0, rname: 0, rbuf: 0, smsg: 0, siov: 0, sname: 0, sbuf: 0, end: 0 };
     at.riov = at.rmsg + SLOTS * MMSG;
     at.rname = at.riov + SLOTS * IOV;
@@ -185,7 +201,10 @@ class Port implements BatchedPort {
         this.view.setBigUint64(iov + i * IOV + 8, BigInt(size), true); // iov_len
       }
     }
-    socket.on('message', (msg, rinfo) => this.onBurst(msg, rinfo));
+  }
+
+  address(): Peer {
+    return { address: this.bound.address, port: this.bound.port };
   }
 
   channel(peer: Peer, onClose?: () => void): DatagramChannel {
@@ -208,19 +227,23 @@ class Port implements BatchedPort {
     if (this.channels.get(ch.key) === ch) this.channels.delete(ch.key);
   }
 
-  /** A send that cannot join a batch (another peer, too long, the port closing): dgram's own. */
-  direct(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
-    if (callback) this.socket.send(msg, port, address, (err) => callback(err));
-    else this.socket.send(msg, port, address);
+  send(msg: Buffer | readonly Buffer[], port: number, address: string, callback?: (err: Error | null) => void): void {
+    if (!isIPv4(address)) {
+      const err = new Error(`send to ${address}: the port sends to IPv4 addresses only`);
+      if (callback) process.nextTick(callback, err);
+      return;
+    }
+    this.enqueue(sockaddr(this.c, address, port), msg, callback);
   }
 
-  queue(ch: Channel, msg: Buffer | readonly Buffer[], callback?: (err: Error | null) => void): void {
+  /** `msg` to the sockaddr `sa`: into the batch, or at once when it cannot join it. */
+  enqueue(sa: Uint8Array, msg: Buffer | readonly Buffer[], callback?: (err: Error | null) => void): void {
     const one = Buffer.isBuffer(msg);
     let length = 0;
     if (one) length = msg.length;
     else for (let i = 0; i < msg.length; i++) length += (msg[i] as Buffer).length;
-    let o = this.slot(ch, length);
-    if (o < 0) return this.direct(msg, ch.peer.port, ch.peer.address, callback);
+    let o = this.slot(sa, length);
+    if (o < 0) return this.sendNow(sa, one ? msg : Buffer.concat(msg), callback);
     const bytes = this.mem.bytes;
     if (one) bytes.set(msg, o);
     else {
@@ -234,23 +257,38 @@ class Port implements BatchedPort {
   }
 
   queuePrefixed(ch: Channel, head: number, body: Uint8Array, from: number, to: number): void {
-    const o = this.slot(ch, 4 + to - from);
+    const o = this.slot(ch.sa, 4 + to - from);
     if (o < 0) {
       const datagram = Buffer.allocUnsafe(4 + to - from);
       datagram.writeUInt32BE(head >>> 0, 0);
       datagram.set(body.subarray(from, to), 4);
-      return this.direct(datagram, ch.peer.port, ch.peer.address);
+      return this.sendNow(ch.sa, datagram);
     }
     this.view.setUint32(o, head, false);
     this.mem.bytes.set(body.subarray(from, to), o + 4);
   }
 
   /**
-   * The next send slot, set up for `length` bytes to `ch`'s peer: where its bytes go in
-   * native memory, or -1 when the datagram cannot join the batch (too long, the port
+   * A datagram that cannot join the batch (too long, the port closed), sent now: what is
+   * queued went first (slot), so a peer gets its datagrams in order. Refused: counted, and
+   * reported to the callback.
+   */
+  private sendNow(sa: Uint8Array, bytes: Buffer, callback?: (err: Error | null) => void): void {
+    let err: Error | null = null;
+    if (this.closed) err = new Error('send on a closed port');
+    else if (this.c.sendto(this.fd, bytes, bytes.length, 0, sa, sa.length) < 0) {
+      err = new Error(`sendto: ${errnoName(this.c.errno())}`);
+      this.counts.sendFailures++;
+    }
+    if (callback) process.nextTick(callback, err);
+  }
+
+  /**
+   * The next send slot, set up for `length` bytes to the sockaddr `sa`: where its bytes go
+   * in native memory, or -1 when the datagram cannot join the batch (too long, the port
    * closing; what is queued is flushed first, so the peer gets its datagrams in order).
    */
-  private slot(ch: Channel, length: number): number {
+  private slot(sa: Uint8Array, length: number): number {
     if (length > SEND_BYTES || this.closed) {
       this.flush();
       return -1;
@@ -267,7 +305,7 @@ class Port implements BatchedPort {
     const iov = this.at.siov + slot * IOV + 8;
     this.view.setUint32(iov, length, true);
     this.view.setUint32(iov + 4, 0, true);
-    this.mem.bytes.set(ch.sa, this.at.sname + slot * SA);
+    this.mem.bytes.set(sa, this.at.sname + slot * SA);
     return this.at.sbuf + slot * SEND_BYTES;
   }
 
@@ -292,11 +330,10 @@ class Port implements BatchedPort {
     for (const q of this.callbacks.splice(0)) process.nextTick(q.callback, q.slot < sent ? null : err);
   }
 
-  /** `address` when node read it (a string already), else made from `ip` only if needed. */
-  private dispatch(msg: Buffer, ip: number, port: number, address?: string): void {
+  private dispatch(msg: Buffer, ip: number, port: number): void {
     const ch = this.channels.get(ip * 65536 + port);
     if (ch !== undefined && !(this.h.alwaysOther?.(msg) ?? false)) ch.onMessage?.(msg, ch.peer);
-    else this.h.onOther(Buffer.from(msg), { address: address ?? ipString(ip), port });
+    else this.h.onOther(Buffer.from(msg), { address: ipString(ip), port });
   }
 
   private oversize(from: Peer, bytes: number): void {
@@ -304,18 +341,26 @@ class Port implements BatchedPort {
     this.h.onOversize?.(from, bytes);
   }
 
-  private onBurst(first: Buffer, rinfo: { address: string; port: number }): void {
+  /** The port is readable: everything waiting is read (SLOTS at a time) and answered in one batch. */
+  private onReadable(err?: Error): void {
+    if (err !== undefined) {
+      this.h.onError?.(err);
+      return;
+    }
+    if (this.closed) return;
     this.counts.bursts++;
     this.inBatch = true;
     try {
-      // The same limit as the drained ones below, whichever read a datagram.
-      if (first.length > RECV_BYTES) this.oversize({ address: rinfo.address, port: rinfo.port }, first.length);
-      else this.dispatch(first, ipOf(rinfo.address), rinfo.port, rinfo.address);
       const { at, view } = this;
       for (;;) {
         for (let i = 0; i < SLOTS; i++) view.setUint32(at.rmsg + i * MMSG + 8, SA, true);
         const n = this.c.recvmmsg(this.fd, this.mem.address + BigInt(at.rmsg), SLOTS, MSG_DONTWAIT, null);
-        if (n <= 0) break; // EAGAIN: drained (any other error shows on dgram's next read)
+        if (n < 0) {
+          // EAGAIN: drained (or another reader was first); anything else is the socket's error.
+          const errno = this.c.errno();
+          if (errno !== EAGAIN && errno !== EINTR) this.h.onError?.(new Error(`recvmmsg: ${errnoName(errno)}`));
+          break;
+        }
         this.counts.drained += n;
         for (let i = 0; i < n; i++) {
           const m = at.rmsg + i * MMSG;
@@ -338,35 +383,37 @@ class Port implements BatchedPort {
     }
   }
 
-  async close(): Promise<void> {
-    this.flush();
-    this.closed = true;
-    await new Promise<void>((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve(); // already closed
-      }
-    });
-    this.mem.free();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.flush();
+      this.closed = true;
+      await this.watch.close();
+      this.c.close(this.fd);
+      this.mem.free();
+    })();
+    return this.closing;
   }
 }
 
 /**
  * Binds `address`:`port` (IPv4) for batched reading and sending. Resolves to why not
- * where it cannot be had (koffi or libc missing, an IPv6 address); rejects when the bind
- * itself fails (EADDRINUSE, EACCES), as a dgram bind would.
+ * where it cannot be had (koffi, libc or node's libuv out of reach, an IPv6 address);
+ * rejects when the bind itself fails (EADDRINUSE, EACCES), as a dgram bind would.
  */
-export async function openBatchedPort(
-  address: string,
-  port: number,
-  options: Omit<SocketOptions, 'type'>,
-  handlers: BatchedPortHandlers,
-): Promise<BatchedPort | { unavailable: string }> {
+export async function openBatchedPort(address: string, port: number, handlers: BatchedPortHandlers): Promise<BatchedPort | { unavailable: string }> {
   if (!isIPv4(address)) return { unavailable: `batched UDP is IPv4 only (${address})` };
   const c = await loadLibc();
   if ('unavailable' in c) return c;
+  const uv = await loadUvPoll();
+  if ('unavailable' in uv) return uv;
   const fd = udpFd(c, address, port);
-  const socket = await adoptFd(c, fd, 'udp4', options);
-  return new Port(c, fd, socket, handlers);
+  try {
+    // The port bound (port 0 picks one): sockaddr_in's port, big-endian at offset 2.
+    const sa = Buffer.alloc(SA);
+    if (c.getsockname(fd, sa, new Uint32Array([SA])) !== 0) throw new Error(`getsockname: ${errnoName(c.errno())}`);
+    return new Port(c, uv, fd, { address, port: sa.readUInt16BE(2) }, handlers);
+  } catch (err) {
+    c.close(fd);
+    throw err;
+  }
 }

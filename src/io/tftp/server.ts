@@ -131,7 +131,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
   // Requests between RRQ and a running session (opening the file, binding the socket), keyed
   // by the client's address, port and the request's bytes, so a retransmitted RRQ is known.
   const starting = new Map<string, Promise<void>>();
-  let listener: Socket | undefined;
+  // What requests come to and refusals leave from: the batched port, or a dgram socket.
+  let listener: Pick<DatagramChannel, 'send'> | undefined;
+  // The listener when it is not the batched port.
+  let socket: Socket | undefined;
   let listenCalled = false;
   // The listener's port when it is batched: lock-step transfers run on channels of it.
   let shared: BatchedPort | undefined;
@@ -350,7 +353,7 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       // client's was: RFC 1350 section 4, ERROR 5.
       stats.unknownTid++;
       stats.packetsOut.ERROR++;
-      shared.socket.send(encode({ op: 'ERROR', code: TftpErrorCode.UNKNOWN_TID, message: 'Unknown transfer ID' }), client.port, client.address, (err) => {
+      shared.send(encode({ op: 'ERROR', code: TftpErrorCode.UNKNOWN_TID, message: 'Unknown transfer ID' }), client.port, client.address, (err) => {
         if (err) log.debug({ err, client }, 'tftp: sending ERROR 5 failed');
       });
     } else log.debug({ client, op: p.op }, 'tftp: non-request packet on the listener dropped');
@@ -365,19 +368,19 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         const message = err instanceof Error ? err.message : String(err);
         return new VaqueroError('VQ_ERR_IO', `tftp: cannot listen on ${host}:${port}: ${message}`, { cause: err });
       };
-      let s: Socket;
       if (opts.batchedPort !== false) {
         let p: BatchedPort | { unavailable: string };
         try {
           // A request (RRQ, WRQ) is the listener's even from a client port with a transfer.
           const isRequest = (msg: Buffer): boolean => msg.length >= 2 && msg[0] === 0 && (msg[1] === Opcode.RRQ || msg[1] === Opcode.WRQ);
-          p = await openBatchedPort(host, port, { lookup: literalLookup }, {
+          p = await openBatchedPort(host, port, {
             onOther: onListenerMessage,
             alwaysOther: isRequest,
             onOversize: (from, bytes) => {
               stats.malformed++;
               log.debug({ client: from, bytes }, 'tftp: datagram too long for a TFTP request or ACK, dropped');
             },
+            onError: (err) => log.error({ err }, 'tftp: listener socket error'),
           });
         } catch (err) {
           throw cannot(err);
@@ -385,11 +388,13 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
         if ('unavailable' in p) log.info({ reason: p.unavailable }, 'tftp: no batched port; every transfer gets a port of its own');
         else shared = p;
       }
+      let a: { address: string; port: number };
       if (shared !== undefined) {
-        s = shared.socket;
-        sharedPort = s.address().port;
+        listener = shared;
+        a = shared.address();
+        sharedPort = a.port;
       } else {
-        s = createSocket({ type });
+        const s = createSocket({ type });
         s.on('message', onListenerMessage);
         await new Promise<void>((resolve, reject) => {
           const onBindError = (err: Error): void => {
@@ -402,10 +407,10 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
             resolve();
           });
         });
+        s.on('error', (err) => log.error({ err }, 'tftp: listener socket error'));
+        listener = socket = s;
+        a = s.address();
       }
-      listener = s;
-      s.on('error', (err) => log.error({ err }, 'tftp: listener socket error'));
-      const a = s.address();
       log.info({ address: a.address, port: a.port, roots, batched: shared !== undefined }, 'tftp: listening');
       if (opts.udpGso !== false) {
         const g = await loadUdpGso(host);
@@ -428,8 +433,8 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
       await Promise.all([...starting.values()]);
       await Promise.all([...running].map((r) => r.abort('server shutting down')));
       if (shared) await shared.close();
-      else if (listener) {
-        const s = listener;
+      else if (socket) {
+        const s = socket;
         await new Promise<void>((resolve) => {
           try {
             s.close(() => resolve());
