@@ -343,7 +343,7 @@ export async function startAgent(cfg: AgentConfig, opts: AgentOptions): Promise<
   const tftpPort = cfg.tftpPort;
   if (tftpPort !== null) {
     netService('tftp', (signals, active) =>
-      createTftpServer({ baseDir: active.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, batchedPort: cfg.tftpSinglePort, logger: signals.log, onEvent: onServiceEvent }),
+      createTftpServer({ baseDir: active.tftpDir, fallbackDirs: [IPXE_FALLBACK_DIR], host: cfg.bind, port: tftpPort, batchedPort: cfg.tftpSinglePort, logger: signals.log, onEvent: onServiceEvent, onFailed: signals.crashed }),
     );
   }
   const root = await startRoot(

@@ -66,8 +66,13 @@ export interface BatchedPortHandlers {
   alwaysOther?: (msg: Buffer) => boolean;
   /** A datagram over RECV_BYTES, dropped (no TFTP packet we take is that long). */
   onOversize?: (from: Peer, bytes: number) => void;
-  /** An error libuv reports for the socket, or a read that fails other than by running dry. */
-  onError?: (err: Error) => void;
+  /** A read that fails other than by running dry (the port reads on). */
+  onReadError?: (err: Error) => void;
+  /**
+   * libuv reported an error for the socket and stopped watching it: the port reads nothing
+   * more (dgram would have read on; close it and open another).
+   */
+  onStopped?: (err: Error) => void;
 }
 
 /** Datagrams one call reads or sends at most; a burst beyond it takes more calls. */
@@ -344,7 +349,7 @@ class Port implements BatchedPort {
   /** The port is readable: everything waiting is read (SLOTS at a time) and answered in one batch. */
   private onReadable(err?: Error): void {
     if (err !== undefined) {
-      this.h.onError?.(err);
+      this.h.onStopped?.(err);
       return;
     }
     if (this.closed) return;
@@ -358,7 +363,7 @@ class Port implements BatchedPort {
         if (n < 0) {
           // EAGAIN: drained (or another reader was first); anything else is the socket's error.
           const errno = this.c.errno();
-          if (errno !== EAGAIN && errno !== EINTR) this.h.onError?.(new Error(`recvmmsg: ${errnoName(errno)}`));
+          if (errno !== EAGAIN && errno !== EINTR) this.h.onReadError?.(new Error(`recvmmsg: ${errnoName(errno)}`));
           break;
         }
         this.counts.drained += n;
@@ -400,13 +405,19 @@ class Port implements BatchedPort {
  * where it cannot be had (koffi, libc or node's libuv out of reach, an IPv6 address);
  * rejects when the bind itself fails (EADDRINUSE, EACCES), as a dgram bind would.
  */
-export async function openBatchedPort(address: string, port: number, handlers: BatchedPortHandlers): Promise<BatchedPort | { unavailable: string }> {
+export async function openBatchedPort(
+  address: string,
+  port: number,
+  handlers: BatchedPortHandlers,
+  /** Applied to the socket before the bind (setsockopt), as udpFd's `configure`. */
+  configure?: (c: Libc, fd: number) => boolean,
+): Promise<BatchedPort | { unavailable: string }> {
   if (!isIPv4(address)) return { unavailable: `batched UDP is IPv4 only (${address})` };
   const c = await loadLibc();
   if ('unavailable' in c) return c;
   const uv = await loadUvPoll();
   if ('unavailable' in uv) return uv;
-  const fd = udpFd(c, address, port);
+  const fd = udpFd(c, address, port, configure && ((f) => configure(c, f)));
   try {
     // The port bound (port 0 picks one): sockaddr_in's port, big-endian at offset 2.
     const sa = Buffer.alloc(SA);

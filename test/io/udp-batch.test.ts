@@ -251,4 +251,26 @@ test('send: to an address that is not IPv4, or once closed, the callback gets an
   await again.close();
 });
 
+test('a socket error libuv reports stops the port and says so (onStopped); close still works', async () => {
+  // IP_RECVERR: the kernel reports ICMP errors on an unconnected socket too, so a datagram
+  // to a closed port comes back as an error on ours (EPOLLERR), which stops libuv's watch.
+  const IPPROTO_IP = 0;
+  const IP_RECVERR = 11;
+  const one = Buffer.alloc(4);
+  one.writeInt32LE(1);
+  const stopped: Error[] = [];
+  const opened = await openBatchedPort('127.0.0.1', 0, { onOther: () => undefined, onStopped: (err) => stopped.push(err) }, (c, fd) => c.setsockopt(fd, IPPROTO_IP, IP_RECVERR, one, 4) === 0);
+  if ('unavailable' in opened) throw new Error(opened.unavailable);
+  try {
+    const gone = await client();
+    const port = gone.port;
+    gone.socket.close();
+    opened.send(Buffer.from('to nobody'), port, '127.0.0.1');
+    await until('stopped', () => stopped.length === 1);
+    assert.match(String(stopped[0]), /^Error: poll: E[A-Z]+/);
+  } finally {
+    await opened.close();
+  }
+});
+
 test.run();

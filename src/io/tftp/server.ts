@@ -70,6 +70,11 @@ export interface TftpServerOptions {
   logger?: Logger;
   /** Called synchronously; an exception thrown here is logged and ignored. */
   onEvent?: (e: TftpEvent) => void;
+  /**
+   * The server takes no more requests: libuv stopped watching its batched port after a
+   * socket error. Its owner restarts it (the agent: a crash for the TFTP supervisor).
+   */
+  onFailed?: (err: Error) => void;
   /** Monotonic clock in ms, for the transfer timers. Default performance.now. */
   now?: () => number;
 }
@@ -380,7 +385,11 @@ export function createTftpServer(opts: TftpServerOptions): TftpServer {
               stats.malformed++;
               log.debug({ client: from, bytes }, 'tftp: datagram too long for a TFTP request or ACK, dropped');
             },
-            onError: (err) => log.error({ err }, 'tftp: listener socket error'),
+            onReadError: (err) => log.error({ err }, 'tftp: listener socket error'),
+            onStopped: (err) => {
+              log.error({ err }, 'tftp: listener stopped reading after a socket error');
+              opts.onFailed?.(err);
+            },
           });
         } catch (err) {
           throw cannot(err);
